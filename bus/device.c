@@ -4,12 +4,20 @@
 
 void device_registry_init(struct device_registry *reg) { memset(reg, 0, sizeof(*reg)); }
 
+int device_register_named(struct device_registry *reg, const struct device_ops *ops, void *opaque,
+                          const char *name)
+{
+    if (reg->n >= DEVICE_MAX || !name || !ops->reset || !ops->save || !ops->load || !ops->dump)
+        return -1;
+    if (device_find(reg, name))
+        return -1;
+    reg->dev[reg->n++] = (struct device_entry){ ops, opaque, name };
+    return 0;
+}
+
 int device_register(struct device_registry *reg, const struct device_ops *ops, void *opaque)
 {
-    if (reg->n >= DEVICE_MAX || !ops->name || !ops->reset || !ops->save || !ops->load || !ops->dump)
-        return -1;
-    reg->dev[reg->n++] = (struct device_entry){ ops, opaque };
-    return 0;
+    return device_register_named(reg, ops, opaque, ops->name);
 }
 
 void device_reset_all(struct device_registry *reg)
@@ -21,7 +29,7 @@ void device_reset_all(struct device_registry *reg)
 struct device_entry *device_find(struct device_registry *reg, const char *name)
 {
     for (int i = 0; i < reg->n; i++)
-        if (strcmp(reg->dev[i].ops->name, name) == 0)
+        if (strcmp(reg->dev[i].name, name) == 0)
             return &reg->dev[i];
     return NULL;
 }
@@ -34,9 +42,9 @@ void device_save_all(struct device_registry *reg, struct state_writer *w)
         struct state_writer blob;
         state_writer_init(&blob);
         ops->save(reg->dev[i].opaque, &blob);
-        size_t nlen = strlen(ops->name);
+        size_t nlen = strlen(reg->dev[i].name);
         state_put_u16(w, (uint16_t)nlen);
-        state_put_bytes(w, ops->name, nlen);
+        state_put_bytes(w, reg->dev[i].name, nlen);
         state_put_u32(w, ops->version);
         state_put_u32(w, (uint32_t)blob.len);
         state_put_bytes(w, blob.buf, blob.len);

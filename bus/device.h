@@ -30,6 +30,7 @@ struct device_ops {
 struct device_entry {
     const struct device_ops *ops;
     void *opaque;
+    const char *name;       /* instance name: ops->name unless registered otherwise */
 };
 
 struct device_registry {
@@ -40,6 +41,10 @@ struct device_registry {
 void device_registry_init(struct device_registry *reg);
 /* Returns 0, or -1 when full or when a hook is missing: no device may skip them. */
 int device_register(struct device_registry *reg, const struct device_ops *ops, void *opaque);
+/* For devices a machine has more than one of (two UARTs, two debug ports):
+ * `name` must be unique in the machine and outlive it. */
+int device_register_named(struct device_registry *reg, const struct device_ops *ops, void *opaque,
+                          const char *name);
 void device_reset_all(struct device_registry *reg);
 struct device_entry *device_find(struct device_registry *reg, const char *name);
 

@@ -6,6 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void map_changed(struct physmem *pm)
+{
+    pm->generation++;
+    if (pm->map_changed)
+        pm->map_changed(pm->map_opaque);
+}
+
 static uint64_t page_round_up(uint64_t n) { return (n + PAGE_MASK) & ~(uint64_t)PAGE_MASK; }
 
 int physmem_init(struct physmem *pm, uint64_t ram_size)
@@ -63,7 +70,7 @@ void physmem_route(struct physmem *pm, uint64_t gpa, uint64_t size, uint8_t *rea
         pm->map_read[first + i] = read_host ? (uintptr_t)(read_host + off) : 0;
         pm->map_write[first + i] = write_host ? (uintptr_t)(write_host + off) : 0;
     }
-    pm->generation++;
+    map_changed(pm);
 }
 
 void physmem_map_ram(struct physmem *pm, uint64_t gpa, uint64_t size, uint64_t ram_offset)
@@ -103,7 +110,7 @@ int physmem_map_mmio(struct physmem *pm, uint64_t gpa, uint64_t size, mmio_read_
         pm->map_read[first + i] = e;
         pm->map_write[first + i] = e;
     }
-    pm->generation++;
+    map_changed(pm);
     return 0;
 }
 
@@ -116,7 +123,7 @@ void physmem_set_a20(struct physmem *pm, int enabled)
 {
     if (pm->a20_enabled != !!enabled) {
         pm->a20_enabled = !!enabled;
-        pm->generation++;
+        map_changed(pm);
     }
 }
 

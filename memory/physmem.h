@@ -58,6 +58,10 @@ struct physmem {
     /* Called when a write lands on a PM_CODE page (flag already cleared). */
     void (*code_write)(void *opaque, uint64_t gpa);
     void *code_opaque;
+    /* Called after the map changed (A20, shadowing, a BAR moved): caches of
+     * the old map (a CPU's TLB and decoded code) must go. */
+    void (*map_changed)(void *opaque);
+    void *map_opaque;
 };
 
 /* Allocates ram_size bytes of RAM (rounded up to whole pages) and maps it at

@@ -66,6 +66,11 @@ struct x86_seg {
     uint32_t base;
     uint32_t limit;     /* byte granular, already scaled */
     uint32_t attr;      /* descriptor access byte and flags (D/B, G), see X86_SEG_* */
+    /* Valid offset ranges derived from limit and type, for the one-compare
+     * check on every access: reads need rlo <= off && off+size-1 <= rhi,
+     * writes the same with wlo/whi.  An empty range (lo > hi) sends every
+     * access to the slow path, which raises the precise fault. */
+    uint32_t rlo, rhi, wlo, whi;
 };
 #define X86_SEG_BIG 0x4000u     /* D/B bit: 32-bit default size */
 
@@ -103,10 +108,26 @@ enum x86_stop {
 
 /* Observers: the CPU reports through these when they are set.  Nothing is
  * called (one predictable branch) when they are NULL. */
+/* Classes of sensitive instructions (Popek and Goldberg): the ones a
+ * virtual machine monitor must see.  Counted always; reported to the
+ * observer when one is attached. */
+enum x86_sensitive {
+    X86_SENS_IO,        /* IN, OUT, INS, OUTS */
+    X86_SENS_HLT,
+    X86_SENS_IF,        /* CLI, STI */
+    X86_SENS_FLAGS,     /* PUSHF, POPF, IRET */
+    X86_SENS_DESC,      /* LGDT LIDT SGDT SIDT LLDT LTR SLDT STR */
+    X86_SENS_CR,        /* MOV CRn/DRn, LMSW, SMSW, CLTS, INVLPG */
+    X86_SENS_SEG,       /* segment register loads, LAR LSL VERR VERW ARPL */
+    X86_SENS_FAR,       /* far CALL/JMP/RET, INT n */
+    X86_SENS_COUNT
+};
+
 struct x86_cpu;
 struct x86_observer {
     void *opaque;
     void (*insn)(void *opaque, const struct x86_cpu *cpu);
+    void (*sensitive)(void *opaque, const struct x86_cpu *cpu, int kind);
     void (*exception)(void *opaque, int vector, int has_error, uint32_t error, int is_interrupt);
 };
 
@@ -127,6 +148,7 @@ struct x86_cpu {
 
     /* Execution state. */
     int halted;
+    uint32_t event;             /* X86_EV_*: something needs the slow path */
     int intr_line;              /* INTR pin level */
     int nmi_pending;
     int nmi_blocked;            /* inside an NMI handler until IRET */
@@ -135,6 +157,12 @@ struct x86_cpu {
     int stop_on_hlt;            /* return from x86_run at HLT (tests) */
     int shutdown;
     uint32_t insn_eip;          /* EIP of the instruction being executed */
+    cycles_t deadline;          /* x86_run's deadline: REP loops yield at it */
+    int fault_is_trap;
+    int rep_yielded;            /* a REP instruction stopped between iterations */          /* the fault being raised returns after the instruction */
+    int fault_vector, fault_has_error;
+    uint32_t fault_error;
+    uint64_t sensitive_count[X86_SENS_COUNT];
     int in_exception;           /* nesting depth for double/triple fault */
     uint64_t insns_retired;
     jmp_buf fault_jmp;          /* exceptions unwind here */

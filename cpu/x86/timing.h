@@ -1,0 +1,28 @@
+/* Clock counts per instruction class and model; see timing.c. */
+#ifndef TRAPEZE_CPU_X86_TIMING_H
+#define TRAPEZE_CPU_X86_TIMING_H
+
+#include <stdint.h>
+
+#include "cpu/x86/cpu.h"
+
+enum x86_timing_class {
+    X86_T_ALU, X86_T_ALU_RMW, X86_T_ALU_IMM, X86_T_CMP_IMM, X86_T_ACC_IMM,
+    X86_T_MOV, X86_T_MOV_ST, X86_T_MOV_IMM, X86_T_MOV_ACC,
+    X86_T_INCDEC, X86_T_INCREG, X86_T_XCHG, X86_T_LEA, X86_T_LOADFAR,
+    X86_T_PUSH, X86_T_POP, X86_T_PUSHSEG, X86_T_POPSEG, X86_T_MOVSEG, X86_T_PUSHA, X86_T_POPA,
+    X86_T_PUSHF, X86_T_POPF, X86_T_FLAGOP, X86_T_SHIFT1, X86_T_SHIFTN,
+    X86_T_MUL8, X86_T_MUL16, X86_T_MUL32, X86_T_DIV8, X86_T_DIV16, X86_T_DIV32, X86_T_IMUL3,
+    X86_T_BCD, X86_T_AAM, X86_T_AAD, X86_T_CBW, X86_T_CWD,
+    X86_T_JMP, X86_T_JMP_IND, X86_T_JMP_FAR, X86_T_JCC, X86_T_LOOP, X86_T_CALL, X86_T_CALL_IND,
+    X86_T_CALL_FAR, X86_T_RET, X86_T_RETF, X86_T_INT, X86_T_INT3, X86_T_IRET,
+    X86_T_STRING, X86_T_REP, X86_T_IO, X86_T_HLT, X86_T_NOP, X86_T_XLAT, X86_T_SAHF, X86_T_BOUND,
+    X86_T_ENTER, X86_T_LEAVE, X86_T_BT, X86_T_BITSCAN, X86_T_SETCC, X86_T_MOVX, X86_T_SHXD,
+    X86_T_SYS, X86_T_ESC, X86_T_UD,
+    X86_T_COUNT
+};
+
+uint16_t x86_timing(enum x86_model model, enum x86_timing_class t, int is_mem);
+uint16_t x86_ea_time_8086(int mod, int rm, int seg_override);
+
+#endif
