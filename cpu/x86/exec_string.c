@@ -36,27 +36,27 @@ static inline void advance(struct x86_cpu *c, const struct x86_insn *i, int r, i
  * faults leave the registers as they were.  Seen in the 80286 single-step
  * data; CMPS accesses ES:DI before DS:SI there. */
 static void limit_check_286(struct x86_cpu *c, const struct x86_insn *i, int seg, int sz, int write,
-                            int reg, int earlier_reg)
+                            int reg, int earlier_reg, uint32_t rep_cx_drop)
 {
     if (c->model != X86_286 || sz == 0)
         return;
     if (x86_range_ok(c, seg, rget(c, i, reg), 1u << sz, write))
         return;
-    /* Under REP, CX drops once per register advanced (two for a MOVS whose
-     * destination faults), as the data shows. */
-    uint32_t advanced = earlier_reg >= 0 ? 2 : 1;
     advance(c, i, reg, sz);
     if (earlier_reg >= 0)
         advance(c, i, earlier_reg, sz);
+    /* Under REP, CX has already dropped by a step-dependent amount: two
+     * when a store faults, one for a load, none for CMPS's first operand
+     * (80286 data). */
     if (i->rep)
-        rset(c, i, X86_ECX, rget(c, i, X86_ECX) - advanced);
+        rset(c, i, X86_ECX, rget(c, i, X86_ECX) - rep_cx_drop);
     x86_segment_fault(c, seg);
 }
 
 static void movs1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 {
-    limit_check_286(c, i, i->seg, sz, 0, X86_ESI, -1);
-    limit_check_286(c, i, X86_ES, sz, 1, X86_EDI, X86_ESI);
+    limit_check_286(c, i, i->seg, sz, 0, X86_ESI, -1, 1);
+    limit_check_286(c, i, X86_ES, sz, 1, X86_EDI, X86_ESI, 2);
     uint32_t v = mem_read(c, i->seg, rget(c, i, X86_ESI), 1 << sz);
     mem_write(c, X86_ES, rget(c, i, X86_EDI), v, 1 << sz);
     advance(c, i, X86_ESI, sz);
@@ -65,14 +65,14 @@ static void movs1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 
 static void stos1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 {
-    limit_check_286(c, i, X86_ES, sz, 1, X86_EDI, -1);
+    limit_check_286(c, i, X86_ES, sz, 1, X86_EDI, -1, 2);
     mem_write(c, X86_ES, rget(c, i, X86_EDI), reg_get(c, sz, X86_EAX), 1 << sz);
     advance(c, i, X86_EDI, sz);
 }
 
 static void lods1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 {
-    limit_check_286(c, i, i->seg, sz, 0, X86_ESI, -1);
+    limit_check_286(c, i, i->seg, sz, 0, X86_ESI, -1, 1);
     uint32_t v = mem_read(c, i->seg, rget(c, i, X86_ESI), 1 << sz);
     reg_set(c, sz, X86_EAX, v);
     advance(c, i, X86_ESI, sz);
@@ -80,8 +80,8 @@ static void lods1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 
 static void cmps1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 {
-    limit_check_286(c, i, X86_ES, sz, 0, X86_EDI, -1);
-    limit_check_286(c, i, i->seg, sz, 0, X86_ESI, X86_EDI);
+    limit_check_286(c, i, X86_ES, sz, 0, X86_EDI, -1, 0);
+    limit_check_286(c, i, i->seg, sz, 0, X86_ESI, X86_EDI, 1);
     uint32_t a = mem_read(c, i->seg, rget(c, i, X86_ESI), 1 << sz);
     uint32_t b = mem_read(c, X86_ES, rget(c, i, X86_EDI), 1 << sz);
     lf_set(c, LF_SUB8 + sz, (a - b) & size_mask(sz), a, b);
@@ -91,7 +91,7 @@ static void cmps1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 
 static void scas1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 {
-    limit_check_286(c, i, X86_ES, sz, 0, X86_EDI, -1);
+    limit_check_286(c, i, X86_ES, sz, 0, X86_EDI, -1, 1);
     uint32_t a = reg_get(c, sz, X86_EAX);
     uint32_t b = mem_read(c, X86_ES, rget(c, i, X86_EDI), 1 << sz);
     lf_set(c, LF_SUB8 + sz, (a - b) & size_mask(sz), a, b);
@@ -103,7 +103,7 @@ static void scas1(struct x86_cpu *c, const struct x86_insn *i, int sz)
  * the device sees exactly one access per element. */
 static void ins1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 {
-    limit_check_286(c, i, X86_ES, sz, 1, X86_EDI, -1);
+    limit_check_286(c, i, X86_ES, sz, 1, X86_EDI, -1, 2);
     uint32_t di = rget(c, i, X86_EDI);
     uint32_t v = io_in(c, reg16_get(c, X86_EDX), 1 << sz);
     mem_write(c, X86_ES, di, v, 1 << sz);
@@ -112,7 +112,7 @@ static void ins1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 
 static void outs1(struct x86_cpu *c, const struct x86_insn *i, int sz)
 {
-    limit_check_286(c, i, i->seg, sz, 0, X86_ESI, -1);
+    limit_check_286(c, i, i->seg, sz, 0, X86_ESI, -1, 1);
     uint32_t v = mem_read(c, i->seg, rget(c, i, X86_ESI), 1 << sz);
     io_out(c, reg16_get(c, X86_EDX), v, 1 << sz);
     advance(c, i, X86_ESI, sz);

@@ -196,9 +196,10 @@ static char *read_text(const char *path, size_t *len)
     return buf;
 }
 
-static void join(char *out, size_t size, const char *a, const char *b, const char *c)
+/* root "/" rel, into out[0..size). */
+static void data_path(char *out, size_t size, const char *root, const char *rel)
 {
-    snprintf(out, size, "%s/%s%s", a, b, c ? c : "");
+    snprintf(out, size, "%s/%s", root, rel);
 }
 
 /* ------------------------------------------------------------------ */
@@ -304,7 +305,7 @@ static int load_set_data(const struct options *o, const struct set_desc *set, st
     char path[1024];
     size_t len;
     memset(sd, 0, sizeof(*sd));
-    join(path, sizeof(path), o->root, set->metadata, NULL);
+    data_path(path, sizeof(path), o->root, set->metadata);
     char *text = read_text(path, &len);
     if (!text) {
         printf("test_x86_sst: conformance data not found: %s (set TRAPEZE_CONFORMANCE)\n", path);
@@ -318,7 +319,7 @@ static int load_set_data(const struct options *o, const struct set_desc *set, st
         return -1;
     }
     if (set->revocations) {
-        join(path, sizeof(path), o->root, set->revocations, NULL);
+        data_path(path, sizeof(path), o->root, set->revocations);
         if (load_revocations(sd, path) < 0) {
             printf("test_x86_sst: cannot read %s\n", path);
             free_set_data(sd);
@@ -539,7 +540,7 @@ static void diff_add(struct diffs *d, const char *fmt, ...)
  * cannot pin down (at most one frame per test). */
 struct flag_frame {
     int present;
-    uint32_t addr;              /* low byte of the FLAGS word */
+    uint32_t addr, addr_hi;     /* low and high byte of the FLAGS word */
     uint16_t mask;
 };
 
@@ -549,7 +550,7 @@ static uint8_t frame_mask(const struct flag_frame *ff, uint32_t addr)
         return 0xFF;
     if (addr == ff->addr)
         return (uint8_t)ff->mask;
-    if (addr == ff->addr + 1)
+    if (addr == ff->addr_hi)
         return (uint8_t)(ff->mask >> 8);
     return 0xFF;
 }
@@ -581,7 +582,7 @@ static uint32_t frame_flags_addr(const struct harness *h, const struct moo_test 
 static struct flag_frame find_flag_frame(const struct harness *h, const struct moo_test *t,
                                          const char *file, uint16_t flags_mask)
 {
-    struct flag_frame ff = { 0, 0, flags_mask };
+    struct flag_frame ff = { 0, 0, 0, flags_mask };
     if (flags_mask == 0xFFFF)
         return ff;
     if (t->has_exception) {
@@ -598,6 +599,7 @@ static struct flag_frame find_flag_frame(const struct harness *h, const struct m
         ff.present = 1;
         ff.addr = frame_flags_addr(h, t);
     }
+    ff.addr_hi = (ff.addr + 1) & h->set->addr_mask;    /* the 8086 wraps at 1 MiB */
     return ff;
 }
 
@@ -858,7 +860,7 @@ static unsigned for_each_file(const struct options *o, const struct set_desc *se
             else
                 snprintf(file, sizeof(file), "%02X.%d", op, reg);
             snprintf(rel, sizeof(rel), "%s/%s.MOO.gz", set->dir, file);
-            join(path, sizeof(path), o->root, rel, NULL);
+            data_path(path, sizeof(path), o->root, rel);
             if (!file_exists(path))
                 continue;
             found++;
@@ -968,11 +970,11 @@ static void list_missing(const struct options *o, const struct set_desc *set,
             else
                 snprintf(file, sizeof(file), "%.8s", key);
             snprintf(rel, sizeof(rel), "%s/%s.MOO.gz", set->dir, file);
-            join(path, sizeof(path), o->root, rel, NULL);
+            data_path(path, sizeof(path), o->root, rel);
             /* A per-reg entry may be covered by a whole-opcode file (C6, 8F). */
             snprintf(rel, sizeof(rel), "%s/%.8s.MOO.gz", set->dir, key);
             char whole[1024];
-            join(whole, sizeof(whole), o->root, rel, NULL);
+            data_path(whole, sizeof(whole), o->root, rel);
             if (file_exists(path) || (regs && file_exists(whole)))
                 continue;
             const char *status = json_string(json_get(entry, "status"));
@@ -1028,7 +1030,7 @@ int main(int argc, char **argv)
     /* Check every requested set's data first: no partial, passing run. */
     for (size_t s = 0; s < N_SETS; s++) {
         char path[1024];
-        join(path, sizeof(path), o.root, sets[s].metadata, NULL);
+        data_path(path, sizeof(path), o.root, sets[s].metadata);
         if ((o.set_mask >> s & 1) && !file_exists(path)) {
             printf("test_x86_sst: conformance data not found: %s (set TRAPEZE_CONFORMANCE)\n", path);
             return 2;
