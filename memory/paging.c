@@ -17,6 +17,9 @@ static uint64_t read_entry(struct physmem *pm, uint64_t addr, int wide)
  * read-modify-write of the entry's low dword, only when they change. */
 static void mark(struct physmem *pm, uint64_t addr, uint64_t entry, uint32_t bits)
 {
+    if (bits & (PG_ACCESS_PEEK << 16))
+        return;
+    bits &= 0xFFFFu;
     uint32_t lo = (uint32_t)entry;
     if ((lo & bits) != bits)
         physmem_write(pm, addr, lo | bits, 4);
@@ -58,7 +61,7 @@ static int walk_32(struct physmem *pm, const struct paging_regs *regs, uint32_t 
         int user = (pde & PTE_US) != 0, rw = (pde & PTE_RW) != 0;
         if (!allowed(regs, access, user, rw))
             return fail(r, access, PF_ERR_PRESENT);
-        mark(pm, pde_addr, pde, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0));
+        mark(pm, pde_addr, pde, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0) | (access & PG_ACCESS_PEEK) << 16);
         r->phys = (pde & 0xFFC00000u) | (lin & 0x3FFFFFu);
         r->page_size = 4u << 20;
         r->user = user;
@@ -79,8 +82,8 @@ static int walk_32(struct physmem *pm, const struct paging_regs *regs, uint32_t 
     int rw = (pde & PTE_RW) && (pte & PTE_RW);
     if (!allowed(regs, access, user, rw))
         return fail(r, access, PF_ERR_PRESENT);
-    mark(pm, pde_addr, pde, PTE_A);
-    mark(pm, pte_addr, pte, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0));
+    mark(pm, pde_addr, pde, PTE_A | (access & PG_ACCESS_PEEK) << 16);
+    mark(pm, pte_addr, pte, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0) | (access & PG_ACCESS_PEEK) << 16);
     r->phys = (pte & 0xFFFFF000u) | (lin & 0xFFFu);
     r->page_size = 4096;
     r->user = user;
@@ -117,7 +120,7 @@ static int walk_pae(struct physmem *pm, const struct paging_regs *regs, uint32_t
         int user = (pde & PTE_US) != 0, rw = (pde & PTE_RW) != 0;
         if (!allowed(regs, access, user, rw))
             return fail(r, access, PF_ERR_PRESENT);
-        mark(pm, pde_addr, pde, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0));
+        mark(pm, pde_addr, pde, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0) | (access & PG_ACCESS_PEEK) << 16);
         r->phys = (pde & 0xFFFE00000ull) | (lin & 0x1FFFFFu);
         r->page_size = 2u << 20;
         r->user = user;
@@ -140,8 +143,8 @@ static int walk_pae(struct physmem *pm, const struct paging_regs *regs, uint32_t
     int rw = (pde & PTE_RW) && (pte & PTE_RW);
     if (!allowed(regs, access, user, rw))
         return fail(r, access, PF_ERR_PRESENT);
-    mark(pm, pde_addr, pde, PTE_A);
-    mark(pm, pte_addr, pte, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0));
+    mark(pm, pde_addr, pde, PTE_A | (access & PG_ACCESS_PEEK) << 16);
+    mark(pm, pte_addr, pte, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0) | (access & PG_ACCESS_PEEK) << 16);
     r->phys = (pte & PAE_ADDR_MASK) | (lin & 0xFFFu);
     r->page_size = 4096;
     r->user = user;

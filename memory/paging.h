@@ -27,6 +27,7 @@
 #define PG_ACCESS_WRITE 0x1u
 #define PG_ACCESS_USER 0x2u
 #define PG_ACCESS_FETCH 0x4u
+#define PG_ACCESS_PEEK 0x8u     /* a debugger's look: sets no accessed/dirty bits */
 
 /* #PF error code bits (Intel SDM vol. 3, 4.7). */
 #define PF_ERR_PRESENT 0x01u    /* 0: not present; 1: protection violation */

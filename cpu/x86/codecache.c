@@ -105,6 +105,11 @@ static int fetch_in_page(struct x86_cpu *c, uint32_t phys, uint8_t *buf, int wan
     return n;
 }
 
+static unsigned fetch_access(const struct x86_cpu *c)
+{
+    return PG_ACCESS_FETCH | (c->cpl == 3 ? PG_ACCESS_USER : 0);
+}
+
 static uint32_t decode_key(const struct x86_cpu *c)
 {
     return ((c->seg[X86_CS].attr & X86_SEG_BIG) ? 1u : 0u) | ((c->cr0 & 1u) << 1) |
@@ -125,8 +130,8 @@ static int decode_slow(struct x86_cpu *c, struct x86_insn *out, uint32_t *page2)
         buf[n - 1] = (uint8_t)mem_read(c, X86_CS, off, 1);
         int len = x86_decode(c->model, code32, buf, n, out);
         if (len) {
-            uint32_t last = x86_lin_to_phys_nopaging(c, c->seg[X86_CS].base + off);
-            *page2 = last >> PAGE_SHIFT;
+            uint64_t last = x86_translate(c, c->seg[X86_CS].base + off, fetch_access(c));
+            *page2 = (uint32_t)(last >> PAGE_SHIFT);
             return len;
         }
     }
@@ -198,7 +203,7 @@ const struct x86_insn *x86_code_lookup(struct x86_cpu *c, int *count)
     if (!x86_is_8086(c) && c->eip > cs->limit)
         x86_gp(c, 0);
     uint32_t lin = cs->base + c->eip;
-    uint32_t phys = x86_lin_to_phys_nopaging(c, lin);
+    uint32_t phys = (uint32_t)x86_translate(c, lin, fetch_access(c));
     uint32_t key = decode_key(c);
     struct x86_trace *t = &cc->slot[(phys ^ (phys >> 11)) & (TRACE_SLOTS - 1)];
     cc->lookups++;

@@ -40,7 +40,9 @@ int x86_init(struct x86_cpu *c, enum x86_model model, const struct x86_bus *bus)
         x86_destroy(c);
         return -1;
     }
-    tlb_flush(c->tlb);
+    tlb_flush(c->tlb, 0);
+    c->tlb->cur = c->tlb->e[0];
+    snprintf(c->vendor, sizeof(c->vendor), "GenuineIntel");
     x86_reset(c);
     return 0;
 }
@@ -86,7 +88,7 @@ void x86_reset(struct x86_cpu *c)
 void x86_flush_caches(struct x86_cpu *c)
 {
     if (c->tlb)
-        tlb_flush(c->tlb);
+        tlb_flush(c->tlb, 0);
     if (c->code)
         x86_code_cache_flush(c);
     c->event |= X86_EV_SMC;
@@ -122,7 +124,8 @@ static void trace_line(struct x86_cpu *c)
         uint32_t off = c->eip + (uint32_t)k;
         if (!code32)
             off &= 0xFFFF;
-        bytes[k] = (uint8_t)physmem_read(c->bus.mem, x86_lin_to_phys_nopaging(c, c->seg[X86_CS].base + off), 1);
+        int b = x86_peek_lin(c, c->seg[X86_CS].base + off);
+        bytes[k] = (uint8_t)(b < 0 ? 0 : b);
     }
     char text[96];
     struct x86_disasm_opts o = { code32, c->model == X86_8086, c->eip };

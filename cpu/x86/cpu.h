@@ -51,6 +51,27 @@ enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_ID 0x200000u
 #define X86_ARITH_FLAGS (X86_CF | X86_PF | X86_AF | X86_ZF | X86_SF | X86_OF)
 
+/* Control-register bits. */
+#define X86_CR0_PE 0x00000001u
+#define X86_CR0_MP 0x00000002u
+#define X86_CR0_EM 0x00000004u
+#define X86_CR0_TS 0x00000008u
+#define X86_CR0_ET 0x00000010u
+#define X86_CR0_NE 0x00000020u
+#define X86_CR0_WP 0x00010000u
+#define X86_CR0_AM 0x00040000u
+#define X86_CR0_NW 0x20000000u
+#define X86_CR0_CD 0x40000000u
+#define X86_CR0_PG 0x80000000u
+#define X86_CR4_VME 0x001u
+#define X86_CR4_PVI 0x002u
+#define X86_CR4_TSD 0x004u
+#define X86_CR4_DE 0x008u
+#define X86_CR4_PSE 0x010u
+#define X86_CR4_PAE 0x020u
+#define X86_CR4_MCE 0x040u
+#define X86_CR4_PGE 0x080u
+
 /* Exception vectors. */
 enum {
     X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_NMI = 2, X86_EXC_BP = 3, X86_EXC_OF = 4,
@@ -138,9 +159,16 @@ struct x86_cpu {
     uint32_t eflags;            /* arithmetic bits here are stale; see x86_get_flags */
     struct x86_lazy_flags lf;
     struct x86_seg seg[X86_NSEG];
+    struct x86_seg ldtr, tr;    /* system segment registers: selector + cache */
     uint32_t cr0, cr2, cr3, cr4;
+    uint64_t pdpte[4];          /* PAE: loaded from CR3 when it is written */
+    uint32_t dr[8];
     struct { uint32_t base; uint16_t limit; } gdtr, idtr;
     int cpl;
+    /* Model-specific registers. */
+    uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t tsc_offset;        /* TSC = clock cycles + offset */
+    char vendor[13];            /* CPUID vendor string */
 
     /* Model. */
     enum x86_model model;
@@ -158,8 +186,9 @@ struct x86_cpu {
     int shutdown;
     uint32_t insn_eip;          /* EIP of the instruction being executed */
     cycles_t deadline;          /* x86_run's deadline: REP loops yield at it */
-    int fault_is_trap;
-    int rep_yielded;            /* a REP instruction stopped between iterations */          /* the fault being raised returns after the instruction */
+    int fault_is_trap;          /* the fault being raised returns after the instruction */
+    int rep_yielded;            /* a REP instruction stopped between iterations */
+    int pending_debug_trap;     /* #DB owed after the instruction (TSS T bit) */
     int fault_vector, fault_has_error;
     uint32_t fault_error;
     uint64_t sensitive_count[X86_SENS_COUNT];

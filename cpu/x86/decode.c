@@ -422,6 +422,13 @@ static void decode_one_byte(struct dec *d, uint8_t op)
         i->exec = i->o32 ? x86_popa32 : x86_popa16;
         set_timing(d, X86_T_POPA);
         return;
+    case 0x63:
+        if (m == X86_8086)
+            break;
+        modrm(d);
+        i->exec = x86_arpl;
+        set_timing(d, X86_T_SYS);
+        return;
     case 0x62:
         modrm(d);
         if (!i->is_mem) {
@@ -661,6 +668,14 @@ static void decode_one_byte(struct dec *d, uint8_t op)
         i->exec = op < 0xEE ? x86_in_DX : x86_out_DX;
         set_timing(d, X86_T_IO);
         return;
+    case 0xF1:
+        /* INT1 (ICEBP) on the 386 and later; undefined on the 286. */
+        if (m < X86_386)
+            break;
+        i->exec = x86_int1;
+        set_timing(d, X86_T_INT);
+        ends(d);
+        return;
     case 0xF4: i->exec = x86_hlt; set_timing(d, X86_T_HLT); ends(d); return;
     case 0xF5: i->exec = x86_cmc; set_timing(d, X86_T_FLAGOP); return;
     case 0xF6: case 0xF7: decode_group3(d, op); return;
@@ -672,9 +687,9 @@ static void decode_one_byte(struct dec *d, uint8_t op)
     case 0xFD: i->exec = x86_std; set_timing(d, X86_T_FLAGOP); return;
     case 0xFE: case 0xFF: decode_group45(d, op); return;
     default:
-        undefined(d);
-        return;
+        break;
     }
+    undefined(d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -688,7 +703,21 @@ static void decode_0f(struct dec *d)
     int o = osz(d);
     i->opcode = (uint16_t)(0x0F00 | op);
 
-    if (op == 0x01) {
+    switch (op) {
+    case 0x00:  /* group 6 */
+        modrm(d);
+        switch (i->reg) {
+        case 0: i->exec = x86_sldt; break;
+        case 1: i->exec = x86_str; break;
+        case 2: i->exec = x86_lldt; break;
+        case 3: i->exec = x86_ltr; break;
+        case 4: i->exec = x86_verr; break;
+        case 5: i->exec = x86_verw; break;
+        default: undefined(d); return;
+        }
+        set_timing(d, X86_T_SYS);
+        return;
+    case 0x01:  /* group 7 */
         modrm(d);
         switch (i->reg) {
         case 0: i->exec = x86_sgdt; break;
@@ -697,19 +726,74 @@ static void decode_0f(struct dec *d)
         case 3: i->exec = x86_lidt; break;
         case 4: i->exec = x86_smsw; break;
         case 6: i->exec = x86_lmsw; ends(d); break;
+        case 7:
+            if (m < X86_486 || !i->is_mem) {
+                undefined(d);
+                return;
+            }
+            i->exec = x86_invlpg;
+            ends(d);
+            break;
         default: undefined(d); return;
         }
         set_timing(d, X86_T_SYS);
         return;
-    }
-    if (op == 0x06) {
+    case 0x02:
+    case 0x03:
+        modrm(d);
+        i->exec = op == 0x02 ? x86_lar : x86_lsl;
+        set_timing(d, X86_T_SYS);
+        return;
+    case 0x06:
         i->exec = x86_clts;
         set_timing(d, X86_T_SYS);
         return;
+    default:
+        break;
     }
     if (m < X86_386) {
         undefined(d);
         return;
+    }
+    switch (op) {
+    case 0x08:
+    case 0x09:
+        if (m < X86_486)
+            break;
+        i->exec = x86_invd;
+        set_timing(d, X86_T_SYS);
+        return;
+    case 0x20: case 0x21: case 0x22: case 0x23:
+        /* MOV to/from CRn/DRn: the ModR/M mod field is ignored, the
+         * operand is always a register (SDM vol. 2, MOV-Control Registers). */
+        modrm(d);
+        i->is_mem = 0;
+        i->exec = op == 0x20 ? x86_mov_r_cr : op == 0x21 ? x86_mov_r_dr : op == 0x22 ? x86_mov_cr_r : x86_mov_dr_r;
+        set_timing(d, X86_T_SYS);
+        if (op == 0x22)
+            ends(d);
+        return;
+    case 0x30: case 0x31: case 0x32:
+        if (m < X86_PENTIUM)
+            break;
+        i->exec = op == 0x30 ? x86_wrmsr : op == 0x31 ? x86_rdtsc : x86_rdmsr;
+        set_timing(d, X86_T_SYS);
+        return;
+    case 0x34: case 0x35:
+        if (m < X86_P6)
+            break;
+        i->exec = op == 0x34 ? x86_sysenter : x86_sysexit;
+        set_timing(d, X86_T_SYS);
+        ends(d);
+        return;
+    case 0xA2:
+        if (m < X86_PENTIUM)
+            break;
+        i->exec = x86_cpuid;
+        set_timing(d, X86_T_SYS);
+        return;
+    default:
+        break;
     }
     if (op >= 0x80 && op <= 0x8F) {
         i->imm = i->o32 ? fetch32(d) : (uint32_t)(int32_t)(int16_t)fetch16(d);

@@ -87,7 +87,15 @@ void x86_far_jump(struct x86_cpu *c, uint16_t sel, uint32_t off)
     c->eip = off;
 }
 
-X86_OP(x86_jmp_far) { x86_far_jump(c, (uint16_t)i->imm2, i->o32 ? i->imm : (i->imm & 0xFFFF)); }
+static void far_jmp(struct x86_cpu *c, uint16_t sel, uint32_t off, int bytes)
+{
+    if (x86_pm(c))
+        x86_far_transfer_pm(c, sel, off, 0, bytes);
+    else
+        x86_far_jump(c, sel, off);
+}
+
+X86_OP(x86_jmp_far) { far_jmp(c, (uint16_t)i->imm2, i->o32 ? i->imm : (i->imm & 0xFFFF), i->o32 ? 4 : 2); }
 
 static void far_pointer(struct x86_cpu *c, const struct x86_insn *i, int bytes, uint16_t *sel, uint32_t *off)
 {
@@ -104,18 +112,22 @@ X86_OP(x86_jmp_farE16)
     uint16_t sel;
     uint32_t off;
     far_pointer(c, i, 2, &sel, &off);
-    x86_far_jump(c, sel, off);
+    far_jmp(c, sel, off, 2);
 }
 X86_OP(x86_jmp_farE32)
 {
     uint16_t sel;
     uint32_t off;
     far_pointer(c, i, 4, &sel, &off);
-    x86_far_jump(c, sel, off);
+    far_jmp(c, sel, off, 4);
 }
 
 static void call_far(struct x86_cpu *c, uint16_t sel, uint32_t off, int bytes)
 {
+    if (x86_pm(c)) {
+        x86_far_transfer_pm(c, sel, off, 1, bytes);
+        return;
+    }
     /* Both pushes are checked before CS changes, so a stack fault leaves
      * the old CS:IP in place. */
     uint32_t m = sp_mask(c);
@@ -145,6 +157,10 @@ X86_OP(x86_call_farE32)
 
 static void ret_far(struct x86_cpu *c, const struct x86_insn *i, int bytes)
 {
+    if (x86_pm(c)) {
+        x86_far_return_pm(c, bytes, i->imm & 0xFFFF);
+        return;
+    }
     uint32_t sp = sp_get(c);
     uint32_t m = sp_mask(c);
     uint32_t off = mem_read(c, X86_SS, sp, bytes);
@@ -195,8 +211,21 @@ X86_OP(x86_jcxz)
 /* ------------------------------------------------------------------ */
 /* Interrupts                                                          */
 
-X86_OP(x86_int) { x86_interrupt(c, (int)(i->imm & 0xFF), 1); }
+/* In virtual-8086 mode INT n is IOPL-sensitive (SDM vol. 3, 20.3.1). */
+static void v86_int_check(struct x86_cpu *c)
+{
+    if ((c->eflags & X86_VM) && ((c->eflags & X86_IOPL) >> 12) < 3)
+        x86_gp(c, 0);
+}
+
+X86_OP(x86_int)
+{
+    v86_int_check(c);
+    x86_interrupt(c, (int)(i->imm & 0xFF), 1);
+}
 X86_OP(x86_int3) { (void)i; x86_interrupt(c, X86_EXC_BP, 1); }
+/* INT1 / ICEBP (F1): a debug exception delivered like a hardware one. */
+X86_OP(x86_int1) { (void)i; x86_interrupt(c, X86_EXC_DB, 0); }
 X86_OP(x86_into)
 {
     (void)i;
@@ -204,7 +233,7 @@ X86_OP(x86_into)
         x86_interrupt(c, X86_EXC_OF, 1);
 }
 
-static void iret_real(struct x86_cpu *c, int bytes)
+void x86_iret_real(struct x86_cpu *c, int bytes)
 {
     uint32_t sp = sp_get(c), m = sp_mask(c);
     uint32_t off = mem_read(c, X86_SS, sp, bytes);
@@ -213,7 +242,7 @@ static void iret_real(struct x86_cpu *c, int bytes)
     sp_set(c, sp + 3u * (uint32_t)bytes);
     x86_far_jump(c, sel, bytes == 4 ? off : (off & 0xFFFF));
     uint32_t mask = X86_ARITH_FLAGS | X86_TF | X86_IF | X86_DF;
-    if (c->model >= X86_386)
+    if (c->model >= X86_386 && !(c->eflags & X86_VM))
         mask |= X86_IOPL | X86_NT;
     if (bytes == 4) {
         if (c->model >= X86_486)
@@ -226,8 +255,15 @@ static void iret_real(struct x86_cpu *c, int bytes)
     c->nmi_blocked = 0;
     c->event |= X86_EV_TF | X86_EV_INTR;
 }
-X86_OP(x86_iret16) { (void)i; iret_real(c, 2); }
-X86_OP(x86_iret32) { (void)i; iret_real(c, 4); }
+static void iret(struct x86_cpu *c, int bytes)
+{
+    if (c->cr0 & X86_CR0_PE)
+        x86_iret_pm(c, bytes);
+    else
+        x86_iret_real(c, bytes);
+}
+X86_OP(x86_iret16) { (void)i; iret(c, 2); }
+X86_OP(x86_iret32) { (void)i; iret(c, 4); }
 
 /* BOUND: #BR (vector 5, a fault) when the index is outside [lower, upper]. */
 X86_OP(x86_bound16)

@@ -199,9 +199,26 @@ static void popa(struct x86_cpu *c, int bytes)
 X86_OP(x86_popa16) { (void)i; popa(c, 2); }
 X86_OP(x86_popa32) { (void)i; popa(c, 4); }
 
-X86_OP(x86_pushf16) { (void)i; push(c, x86_get_flags(c) & 0xFFFF, 2); }
+/* PUSHF/POPF fault in virtual-8086 mode unless IOPL is 3. */
+static void v86_flags_check(struct x86_cpu *c)
+{
+    if ((c->eflags & X86_VM) && ((c->eflags & X86_IOPL) >> 12) < 3)
+        x86_gp(c, 0);
+}
+
+X86_OP(x86_pushf16)
+{
+    (void)i;
+    v86_flags_check(c);
+    push(c, x86_get_flags(c) & 0xFFFF, 2);
+}
 /* PUSHFD clears VM and RF in the pushed image (Intel SDM vol. 2, PUSHF). */
-X86_OP(x86_pushf32) { (void)i; push(c, x86_get_flags(c) & 0x00FCFFFFu, 4); }
+X86_OP(x86_pushf32)
+{
+    (void)i;
+    v86_flags_check(c);
+    push(c, x86_get_flags(c) & 0x00FCFFFFu, 4);
+}
 
 /* Which EFLAGS bits POPF may change, by model and privilege. */
 static uint32_t popf_mask(const struct x86_cpu *c)
@@ -209,7 +226,10 @@ static uint32_t popf_mask(const struct x86_cpu *c)
     uint32_t m = X86_ARITH_FLAGS | X86_TF | X86_DF | X86_IF;
     if (c->model == X86_8086)
         return m;
-    if (c->cr0 & 1u) {
+    if (c->eflags & X86_VM) {
+        /* V86 with IOPL 3: IOPL itself stays (SDM vol. 2, POPF). */
+        m |= X86_NT;
+    } else if (c->cr0 & 1u) {
         m |= X86_NT;
         if (c->cpl == 0)
             m |= X86_IOPL;
@@ -235,12 +255,14 @@ static void set_flags_masked(struct x86_cpu *c, uint32_t v, uint32_t mask)
 X86_OP(x86_popf16)
 {
     (void)i;
+    v86_flags_check(c);
     uint32_t v = pop(c, 2);
     set_flags_masked(c, v, popf_mask(c) & 0xFFFF);
 }
 X86_OP(x86_popf32)
 {
     (void)i;
+    v86_flags_check(c);
     uint32_t v = pop(c, 4);
     set_flags_masked(c, v, popf_mask(c));
 }

@@ -8,6 +8,24 @@
  */
 #include "cpu/x86/ops.h"
 
+/* Privileged instructions need CPL 0 in protected mode (and fault in
+ * virtual-8086 mode, where CPL is 3). */
+static void require_cpl0(struct x86_cpu *c)
+{
+    if ((c->cr0 & X86_CR0_PE) && (c->cpl != 0 || (c->eflags & X86_VM)))
+        x86_gp(c, 0);
+}
+
+/* CLI/STI (and PUSHF/POPF in V86) are IOPL-sensitive (SDM vol. 2, CLI). */
+void x86_iopl_check(struct x86_cpu *c)
+{
+    if (!(c->cr0 & X86_CR0_PE))
+        return;
+    int iopl = (int)((c->eflags & X86_IOPL) >> 12);
+    if ((c->eflags & X86_VM) ? iopl < 3 : c->cpl > iopl)
+        x86_gp(c, 0);
+}
+
 /* Every sensitive instruction passes here first. */
 static inline void sensitive(struct x86_cpu *c, int kind)
 {
@@ -16,9 +34,33 @@ static inline void sensitive(struct x86_cpu *c, int kind)
         c->observer.sensitive(c->observer.opaque, c, kind);
 }
 
+/* May the program touch ports [port, port+size)?  In protected mode with
+ * CPL > IOPL, and always in virtual-8086 mode, the TSS I/O permission
+ * bitmap decides: every bit for the ports must be clear (SDM vol. 1, 18.5). */
+void x86_io_check(struct x86_cpu *c, uint16_t port, int size)
+{
+    if (!(c->cr0 & X86_CR0_PE))
+        return;
+    int iopl = (int)((c->eflags & X86_IOPL) >> 12);
+    if (!(c->eflags & X86_VM) && c->cpl <= iopl)
+        return;
+    /* Only a 32-bit TSS has a bitmap. */
+    if (!((c->tr.attr & 0xF) == 9 || (c->tr.attr & 0xF) == 11) || c->tr.limit < 0x67)
+        x86_gp(c, 0);
+    uint32_t map = x86_read_sys(c, c->tr.base + 0x66, 2);
+    uint32_t byte = map + port / 8u;
+    if (byte + 1 > c->tr.limit)
+        x86_gp(c, 0);
+    uint32_t bits = x86_read_sys(c, c->tr.base + byte, 2);
+    uint32_t mask = ((1u << size) - 1) << (port & 7);
+    if (bits & mask)
+        x86_gp(c, 0);
+}
+
 X86_OP(x86_in_I)
 {
     sensitive(c, X86_SENS_IO);
+    x86_io_check(c, (uint16_t)(i->imm & 0xFF), (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1);
     int sz = (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1;
     uint32_t v = io_in(c, (uint16_t)(i->imm & 0xFF), sz);
     reg_set(c, sz == 1 ? 0 : sz == 2 ? 1 : 2, X86_EAX, v);
@@ -27,6 +69,7 @@ X86_OP(x86_in_DX)
 {
     sensitive(c, X86_SENS_IO);
     int sz = (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1;
+    x86_io_check(c, reg16_get(c, X86_EDX), sz);
     uint32_t v = io_in(c, reg16_get(c, X86_EDX), sz);
     reg_set(c, sz == 1 ? 0 : sz == 2 ? 1 : 2, X86_EAX, v);
 }
@@ -34,6 +77,7 @@ X86_OP(x86_out_I)
 {
     sensitive(c, X86_SENS_IO);
     int sz = (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1;
+    x86_io_check(c, (uint16_t)(i->imm & 0xFF), sz);
     io_out(c, (uint16_t)(i->imm & 0xFF), reg_get(c, sz == 1 ? 0 : sz == 2 ? 1 : 2, X86_EAX), sz);
     c->event |= X86_EV_INTR;    /* the write may have raised an interrupt line */
 }
@@ -41,6 +85,7 @@ X86_OP(x86_out_DX)
 {
     sensitive(c, X86_SENS_IO);
     int sz = (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1;
+    x86_io_check(c, reg16_get(c, X86_EDX), sz);
     io_out(c, reg16_get(c, X86_EDX), reg_get(c, sz == 1 ? 0 : sz == 2 ? 1 : 2, X86_EAX), sz);
     c->event |= X86_EV_INTR;
 }
@@ -49,6 +94,7 @@ X86_OP(x86_hlt)
 {
     (void)i;
     sensitive(c, X86_SENS_HLT);
+    require_cpl0(c);
     c->halted = 1;
     c->event |= X86_EV_HALT;
 }
@@ -106,6 +152,7 @@ X86_OP(x86_cli)
 {
     (void)i;
     sensitive(c, X86_SENS_IF);
+    x86_iopl_check(c);
     c->eflags &= ~X86_IF;
 }
 
@@ -115,6 +162,7 @@ X86_OP(x86_sti)
 {
     (void)i;
     sensitive(c, X86_SENS_IF);
+    x86_iopl_check(c);
     if (!(c->eflags & X86_IF)) {
         c->eflags |= X86_IF;
         c->inhibit_irq = 1;
@@ -157,11 +205,13 @@ static void table_store(struct x86_cpu *c, const struct x86_insn *i, uint32_t ba
 X86_OP(x86_lgdt)
 {
     sensitive(c, X86_SENS_DESC);
+    require_cpl0(c);
     table_load(c, i, &c->gdtr.base, &c->gdtr.limit);
 }
 X86_OP(x86_lidt)
 {
     sensitive(c, X86_SENS_DESC);
+    require_cpl0(c);
     table_load(c, i, &c->idtr.base, &c->idtr.limit);
 }
 X86_OP(x86_sgdt)
@@ -192,6 +242,7 @@ X86_OP(x86_smsw)
 X86_OP(x86_lmsw)
 {
     sensitive(c, X86_SENS_CR);
+    require_cpl0(c);
     uint32_t v = rm_read(c, i, 1) & 0xF;
     c->cr0 = (c->cr0 & ~0xEu) | (v & 0xE) | (c->cr0 & 1u) | (v & 1u);
     c->event |= X86_EV_MODE;
@@ -201,5 +252,6 @@ X86_OP(x86_clts)
 {
     (void)i;
     sensitive(c, X86_SENS_CR);
+    require_cpl0(c);
     c->cr0 &= ~0x8u;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cpu/x86/cpu.h"
+#include "memory/paging.h"
 #include "memory/tlb.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -175,16 +176,25 @@ void x86_deliver_fault(struct x86_cpu *c);
 static inline int x86_is_8086(const struct x86_cpu *c) { return c->model == X86_8086; }
 static inline int x86_is_286_or_less(const struct x86_cpu *c) { return c->model <= X86_286; }
 
-/* Linear to physical without paging: address bus width and A20. */
-static inline uint32_t x86_lin_to_phys_nopaging(const struct x86_cpu *c, uint32_t lin)
-{
-    return lin & c->addr_mask & (c->bus.mem->a20_enabled ? 0xFFFFFFFFu : ~(1u << 20));
-}
 
 /* Slow paths (memory.c). */
 uint32_t x86_read_slow(struct x86_cpu *c, int seg, uint32_t off, int size);
 void x86_write_slow(struct x86_cpu *c, int seg, uint32_t off, uint32_t v, int size);
 uint32_t x86_read_lin(struct x86_cpu *c, uint32_t lin, int size);
+/* Linear -> guest-physical for an access (PG_ACCESS_* bits), through the
+ * TLB and, on a miss, the page walk; raises #PF. */
+uint64_t x86_translate(struct x86_cpu *c, uint32_t lin, unsigned access);
+/* Implicit supervisor-mode accesses (descriptor tables, IDT, TSS). */
+uint32_t x86_read_sys(struct x86_cpu *c, uint32_t lin, int size);
+void x86_write_sys(struct x86_cpu *c, uint32_t lin, uint32_t v, int size);
+void x86_set_cpl(struct x86_cpu *c, int cpl);
+/* Accesses with explicit privilege (stack switches write the new stack
+ * with the new level's rights). */
+uint32_t x86_read_lin_priv(struct x86_cpu *c, uint32_t lin, int size, int user);
+void x86_write_lin_priv(struct x86_cpu *c, uint32_t lin, uint32_t v, int size, int user);
+/* For debuggers and traces: the byte at a linear address, without side
+ * effects or faults.  Returns -1 when it is not mapped. */
+int x86_peek_lin(struct x86_cpu *c, uint32_t lin);
 /* Raise the segment fault an access of len bytes at seg:off would raise. */
 void x86_check_range(struct x86_cpu *c, int seg, uint32_t off, uint32_t len);
 int x86_range_ok(const struct x86_cpu *c, int seg, uint32_t off, uint32_t len, int write);
@@ -196,7 +206,7 @@ static inline uint32_t mem_read(struct x86_cpu *c, int seg, uint32_t off, int si
     const struct x86_seg *s = &c->seg[seg];
     if (LIKELY(off >= s->rlo && off <= s->rhi - (uint32_t)(size - 1) && s->rhi >= (uint32_t)(size - 1))) {
         uint32_t lin = s->base + off;
-        const struct x86_tlb_entry *e = &c->tlb->e[(lin >> PAGE_SHIFT) & (X86_TLB_SIZE - 1)];
+        const struct x86_tlb_entry *e = &c->tlb->cur[(lin >> PAGE_SHIFT) & (X86_TLB_SIZE - 1)];
         if (LIKELY(e->tag_r == (lin & ~PAGE_MASK) && (lin & PAGE_MASK) <= PAGE_SIZE - (uint32_t)size)) {
             const uint8_t *p = (const uint8_t *)(e->host_r + (lin & PAGE_MASK));
             c->tlb->hits++;
@@ -211,7 +221,7 @@ static inline void mem_write(struct x86_cpu *c, int seg, uint32_t off, uint32_t 
     const struct x86_seg *s = &c->seg[seg];
     if (LIKELY(off >= s->wlo && off <= s->whi - (uint32_t)(size - 1) && s->whi >= (uint32_t)(size - 1))) {
         uint32_t lin = s->base + off;
-        const struct x86_tlb_entry *e = &c->tlb->e[(lin >> PAGE_SHIFT) & (X86_TLB_SIZE - 1)];
+        const struct x86_tlb_entry *e = &c->tlb->cur[(lin >> PAGE_SHIFT) & (X86_TLB_SIZE - 1)];
         if (LIKELY(e->tag_w == (lin & ~PAGE_MASK) && (lin & PAGE_MASK) <= PAGE_SIZE - (uint32_t)size)) {
             uint8_t *p = (uint8_t *)(e->host_w + (lin & PAGE_MASK));
             c->tlb->hits++;
@@ -306,8 +316,21 @@ void x86_seg_reset(struct x86_cpu *c, int seg, uint16_t sel, uint32_t base);
 void x86_seg_load(struct x86_cpu *c, int seg, uint16_t sel);
 void x86_seg_update_checks(struct x86_cpu *c, int seg);
 
-/* Far control transfers (control.c). */
+/* Far control transfers (exec_control.c, protmode.c, task.c). */
 void x86_far_jump(struct x86_cpu *c, uint16_t sel, uint32_t off);
+void x86_iret_real(struct x86_cpu *c, int bytes);
+void x86_far_transfer_pm(struct x86_cpu *c, uint16_t sel, uint32_t off, int is_call, int bytes);
+void x86_far_return_pm(struct x86_cpu *c, int bytes, uint32_t release);
+void x86_iret_pm(struct x86_cpu *c, int bytes);
+void x86_interrupt_pm(struct x86_cpu *c, int vec, int is_software, int has_error, uint32_t error);
+enum { X86_TS_JMP, X86_TS_CALL, X86_TS_IRET };
+struct x86_desc;
+void x86_task_switch(struct x86_cpu *c, uint16_t sel, const struct x86_desc *nd, int reason);
+/* Protected mode proper: PE set and not virtual-8086. */
+static inline int x86_pm(const struct x86_cpu *c)
+{
+    return (c->cr0 & X86_CR0_PE) && !(c->eflags & X86_VM);
+}
 
 /* Port I/O through the bus. */
 static inline uint32_t io_in(struct x86_cpu *c, uint16_t port, int size)
@@ -320,6 +343,10 @@ static inline void io_out(struct x86_cpu *c, uint16_t port, uint32_t v, int size
     if (c->bus.io_write)
         c->bus.io_write(c->bus.opaque, port, v, size);
 }
+
+/* Protection checks (exec_system.c). */
+void x86_io_check(struct x86_cpu *c, uint16_t port, int size);
+void x86_iopl_check(struct x86_cpu *c);
 
 /* Decoder and code cache (decode.c, codecache.c). */
 /* Decode one instruction from buf[0..avail).  Returns its length, or 0 when

@@ -52,7 +52,10 @@ static void interrupt_real(struct x86_cpu *c, int vec)
 void x86_interrupt(struct x86_cpu *c, int vec, int is_software)
 {
     report(c, vec, 0, 0, !is_software);
-    interrupt_real(c, vec);
+    if (c->cr0 & X86_CR0_PE)
+        x86_interrupt_pm(c, vec, is_software, 0, 0);
+    else
+        interrupt_real(c, vec);
 }
 
 /* Deliver the fault recorded by x86_fault.  Called by the run loop after
@@ -72,8 +75,16 @@ void x86_deliver_fault(struct x86_cpu *c)
         c->event |= X86_EV_STOP;
         return;
     }
-    if (c->in_exception == 2)
+    int has_error = c->fault_has_error;
+    uint32_t error = c->fault_error;
+    if (c->in_exception == 2) {
         vec = X86_EXC_DF;
-    interrupt_real(c, vec);
+        has_error = 1;
+        error = 0;
+    }
+    if (c->cr0 & X86_CR0_PE)
+        x86_interrupt_pm(c, vec, 0, has_error, error);
+    else
+        interrupt_real(c, vec);
     c->in_exception = 0;
 }
