@@ -77,6 +77,10 @@ void x86_reset(struct x86_cpu *c)
         c->gpr[X86_EDX] = c->model == X86_386 ? 0x0308u : c->model == X86_486 ? 0x0402u
                                               : c->model == X86_PENTIUM ? 0x0543u : 0x0663u;
     c->halted = 0;
+    c->smbase = 0x30000;
+    if (c->in_smm && c->bus.smm_changed)
+        c->bus.smm_changed(c->bus.opaque, 0);
+    c->in_smm = c->smi_pending = 0;
     c->nmi_pending = c->nmi_blocked = 0;
     c->inhibit_irq = 0;
     c->shutdown = 0;
@@ -211,7 +215,9 @@ static enum slow_result service_events(struct x86_cpu *c)
         run_one(c);
         return SLOW_RAN_ONE;
     }
-    if (c->nmi_pending && !c->nmi_blocked) {
+    if (c->smi_pending && !c->in_smm && c->model >= X86_486) {
+        x86_enter_smm(c);
+    } else if (c->nmi_pending && !c->nmi_blocked) {
         c->nmi_pending = 0;
         c->nmi_blocked = 1;
         c->halted = 0;

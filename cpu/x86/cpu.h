@@ -104,6 +104,8 @@ struct x86_bus {
     void (*io_write)(void *opaque, uint16_t port, uint32_t value, int size);
     /* Interrupt acknowledge: the controller returns the vector for INTR. */
     uint8_t (*intr_ack)(void *opaque);
+    /* SMIACT#: the CPU entered (1) or left (0) system management mode. */
+    void (*smm_changed)(void *opaque, int in_smm);
 };
 
 /* Lazy flags: the last flag-setting operation and its operands.  The
@@ -168,6 +170,8 @@ struct x86_cpu {
     /* Model-specific registers. */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc_offset;        /* TSC = clock cycles + offset */
+    uint32_t smbase;            /* system management mode */
+    int in_smm, smi_pending;
     char vendor[13];            /* CPUID vendor string */
 
     /* Model. */
@@ -221,6 +225,7 @@ void x86_request_stop(struct x86_cpu *cpu);
 /* Pins. */
 void x86_set_intr(struct x86_cpu *cpu, int level);
 void x86_nmi(struct x86_cpu *cpu);
+void x86_smi(struct x86_cpu *cpu);
 
 /* State access for boards, debuggers and tests. */
 uint32_t x86_get_flags(struct x86_cpu *cpu);

@@ -786,6 +786,13 @@ static void decode_0f(struct dec *d)
         set_timing(d, X86_T_SYS);
         ends(d);
         return;
+    case 0xAA:
+        if (m < X86_486)
+            break;
+        i->exec = x86_rsm;
+        set_timing(d, X86_T_SYS);
+        ends(d);
+        return;
     case 0xA2:
         if (m < X86_PENTIUM)
             break;

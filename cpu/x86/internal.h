@@ -344,6 +344,9 @@ static inline void io_out(struct x86_cpu *c, uint16_t port, uint32_t v, int size
         c->bus.io_write(c->bus.opaque, port, v, size);
 }
 
+/* System management mode (smm.c). */
+void x86_enter_smm(struct x86_cpu *c);
+
 /* Protection checks (exec_system.c). */
 void x86_io_check(struct x86_cpu *c, uint16_t port, int size);
 void x86_iopl_check(struct x86_cpu *c);

@@ -94,7 +94,7 @@ X86_OP(x86_smsw); X86_OP(x86_lmsw); X86_OP(x86_clts); X86_OP(x86_invd); X86_OP(x
 X86_OP(x86_lgdt); X86_OP(x86_lidt); X86_OP(x86_sgdt); X86_OP(x86_sidt);
 X86_OP(x86_sldt); X86_OP(x86_str); X86_OP(x86_lldt); X86_OP(x86_ltr); X86_OP(x86_lar); X86_OP(x86_lsl);
 X86_OP(x86_verr); X86_OP(x86_verw); X86_OP(x86_arpl); X86_OP(x86_int1);
-X86_OP(x86_sysenter); X86_OP(x86_sysexit);
+X86_OP(x86_sysenter); X86_OP(x86_sysexit); X86_OP(x86_rsm);
 /* MOV to CR0..CR4 with all its side effects (also used by task switches). */
 void x86_write_cr(struct x86_cpu *c, int n, uint32_t v);
 
