@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bus/mini6502_internal.h"
+#include "cpu/m6502/m6502_core.h"
 #include "cpu/m6502/m6502_disasm.h"
 
 #define IRQ_PIN_TIMER 0
@@ -104,21 +105,30 @@ uint8_t mini6502_peek(const struct mini6502 *m, uint16_t addr)
     return mini6502_timer_read(&m->timer, addr - MINI6502_TIMER_BASE);
 }
 
-/* An opcode fetch: note the instruction; fetches from the hypercall
- * window are the paravirtual calls (unless an interrupt replaces them). */
-static void on_fetch(struct mini6502 *m, uint16_t addr)
+/* An opcode fetch that needs more than bookkeeping: tracing, the
+ * hypercall window, the breakpoint. */
+static void on_fetch_slow(struct mini6502 *m, uint16_t addr)
 {
-    m->prev_insn_pc = m->insn_pc;
-    m->insn_pc = addr;
-    m->insn_op = m->mem[addr];
-    m->insn_is_interrupt = m6502_fetch_is_interrupt(&m->cpu);
-    m->instructions++;
     if (m->cfg.trace & MINI6502_TRACE_INSN)
         mini6502_trace_instruction(m);
     if (addr >= MINI6502_IO_BASE && addr < MINI6502_HYPERCALL_END && !m->insn_is_interrupt)
         mini6502_hypercall(m, addr);
     if (m->break_enabled && addr == m->break_pc && !m->stop)
         mini6502_stop_with(m, MINI6502_BREAKPOINT, "breakpoint at $%04X", addr);
+}
+
+/* An opcode fetch: note the instruction; fetches from the hypercall
+ * window are the paravirtual calls (unless an interrupt replaces them). */
+static inline void on_fetch(struct mini6502 *m, uint16_t addr)
+{
+    m->prev_insn_pc = m->insn_pc;
+    m->prev_was_interrupt = m->insn_is_interrupt;
+    m->insn_pc = addr;
+    m->insn_op = m->mem[addr];
+    m->insn_is_interrupt = m6502_fetch_is_interrupt(&m->cpu);
+    m->instructions++;
+    if (addr >= MINI6502_IO_BASE || m->cfg.trace || m->break_enabled)
+        on_fetch_slow(m, addr);
 }
 
 static void trace_cycle(const struct mini6502 *m, m6502_pins pins)
@@ -128,10 +138,21 @@ static void trace_cycle(const struct mini6502 *m, m6502_pins pins)
             (pins & M6502_SYNC) ? "  SYNC" : "");
 }
 
-/* One clock cycle: the CPU's request, the access, then due timers. */
-static void bus_cycle(struct mini6502 *m)
+/* A write above RAM: a device register, the vectors of a sim65 program,
+ * or ROM (the write goes nowhere). */
+static void write_high(struct mini6502 *m, uint16_t addr, uint8_t v)
 {
-    m6502_pins pins = m6502_tick(&m->cpu, m->pins);
+    if (is_io(addr))
+        io_write(m, addr, v);
+    else if (m->vectors_writable && addr >= MINI6502_VECTORS)
+        m->mem[addr] = v;
+}
+
+/* The rest of a cycle once the CPU has named its access, with every
+ * check: the access (device registers included), the trace, the timers
+ * that are due, JAM. */
+static void finish_cycle(struct mini6502 *m, m6502_pins pins)
+{
     uint16_t addr = m6502_addr(pins);
     if (pins & M6502_RW) {
         if (pins & M6502_SYNC)
@@ -140,14 +161,12 @@ static void bus_cycle(struct mini6502 *m)
         pins = m6502_set_data(pins, v);
     } else if (addr < m->rom_start) {
         m->mem[addr] = m6502_data(pins);
-    } else if (is_io(addr)) {
-        io_write(m, addr, m6502_data(pins));
-    } else if (m->vectors_writable && addr >= MINI6502_VECTORS) {
-        m->mem[addr] = m6502_data(pins);
-    }   /* else: ROM, the write goes nowhere */
-    /* Keep the device-driven inputs as the sinks left them. */
+    } else {
+        write_high(m, addr, m6502_data(pins));
+    }
+    /* Device-driven inputs stay as the IRQ sink left them. */
     m->pins = (pins & ~M6502_IRQ) | (m->pins & M6502_IRQ);
-    if ((m->cfg.trace & MINI6502_TRACE_BUS) && m->cfg.trace_out)
+    if (m->cfg.trace & MINI6502_TRACE_BUS)
         trace_cycle(m, pins);
     m->clock.now++;
     if (m->clock.now >= clock_next_deadline(&m->clock))
@@ -157,6 +176,49 @@ static void bus_cycle(struct mini6502 *m)
                            m->insn_op, m->insn_pc, (unsigned long long)m->clock.now);
 }
 
+/* Cycles up to `limit`, before which no timer falls due.  Plain RAM and
+ * ROM accesses are done here; the first cycle that needs more (the top
+ * page: device registers, hypercalls, vectors; a JAM; every cycle while
+ * tracing or with a breakpoint set) goes through finish_cycle() and ends
+ * the batch, so the caller looks at the timers and the stop state again.
+ * This is the only place that ticks the CPU. */
+static void run_batch(struct mini6502 *m, cycles_t limit)
+{
+    m6502_pins pins = m->pins;
+    cycles_t now = m->clock.now;
+    uint32_t careful = (m->cfg.trace || m->break_enabled) ? 0 : MINI6502_IO_BASE;
+    while (now < limit) {
+        pins = m6502_core_tick(&m->cpu, pins);
+        uint16_t addr = m6502_addr(pins);
+        if (addr >= careful || (pins & M6502_JAM)) {
+            m->clock.now = now;
+            finish_cycle(m, pins);
+            return;
+        }
+        if (pins & M6502_RW) {
+            if (pins & M6502_SYNC)
+                on_fetch(m, addr);
+            pins = m6502_set_data(pins, m->mem[addr]);
+        } else if (addr < m->rom_start) {
+            m->mem[addr] = m6502_data(pins);
+        }
+        now++;
+    }
+    m->pins = pins;
+    m->clock.now = now;
+}
+
+/* The cycle loop, until `end` or a stop. */
+static void run_until(struct mini6502 *m, cycles_t end)
+{
+    while (!m->stop && m->clock.now < end) {
+        cycles_t limit = clock_next_deadline(&m->clock);
+        run_batch(m, limit < end ? limit : end);
+        if (m->clock.now >= clock_next_deadline(&m->clock))
+            clock_run_due(&m->clock);
+    }
+}
+
 enum mini6502_stop mini6502_run(struct mini6502 *m, uint64_t cycles)
 {
     if (m->stop == MINI6502_BREAKPOINT)
@@ -164,8 +226,7 @@ enum mini6502_stop mini6502_run(struct mini6502 *m, uint64_t cycles)
     cycles_t end = m->clock.now + cycles;
     if (end < m->clock.now)
         end = CLOCK_NEVER;
-    while (!m->stop && m->clock.now < end)
-        bus_cycle(m);
+    run_until(m, end);
     return m->stop;
 }
 
@@ -181,7 +242,7 @@ enum mini6502_stop mini6502_step_instruction(struct mini6502 *m)
     uint64_t n = m->instructions;
     /* Up to the next fetch; a jammed CPU never gets there. */
     for (int guard = 0; guard < 64 && !m->stop && m->instructions == n; guard++)
-        bus_cycle(m);
+        run_until(m, m->clock.now + 1);
     return m->stop;
 }
 
@@ -206,6 +267,7 @@ static void cpu_save(void *opaque, struct state_writer *w)
     state_put_u16(w, m->prev_insn_pc);
     state_put_u8(w, m->insn_op);
     state_put_u8(w, (uint8_t)m->insn_is_interrupt);
+    state_put_u8(w, (uint8_t)m->prev_was_interrupt);
 }
 
 static int cpu_load(void *opaque, struct state_reader *r, uint32_t version)
@@ -220,6 +282,7 @@ static int cpu_load(void *opaque, struct state_reader *r, uint32_t version)
     m->prev_insn_pc = state_get_u16(r);
     m->insn_op = state_get_u8(r);
     m->insn_is_interrupt = state_get_u8(r) != 0;
+    m->prev_was_interrupt = state_get_u8(r) != 0;
     m->pins = (pins & ~M6502_IRQ) | (m->irq_sources ? M6502_IRQ : 0);
     return r->error ? -1 : 0;
 }

@@ -114,7 +114,8 @@ struct mini6502 {
     uint16_t insn_pc;
     uint16_t prev_insn_pc;
     uint8_t insn_op;
-    int insn_is_interrupt;
+    int insn_is_interrupt;      /* this fetch is replaced by an interrupt sequence */
+    int prev_was_interrupt;     /* the previous one was */
     uint64_t instructions;
 
     /* Stop state. */

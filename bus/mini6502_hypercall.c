@@ -211,7 +211,7 @@ static void trace_call(struct mini6502 *m, const char *what, long result)
 
 static void bad_hypercall(struct mini6502 *m, uint16_t addr)
 {
-    if (m->insn_is_interrupt)
+    if (m->prev_was_interrupt)
         mini6502_stop_with(m, MINI6502_BAD_HYPERCALL,
                            "interrupt with no handler: its vector points at $%04X "
                            "(an I/O register, not code)", addr);

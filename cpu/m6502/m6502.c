@@ -25,15 +25,15 @@ void m6502_reset(struct m6502 *c)
     c->nmi_latch = 0;
     c->poll = 0;
     c->jammed = 0;
-    if (c->step != S_DECODE)
-        c->step = S_FETCH;
+    if (c->step != MS_DECODE)
+        c->step = MS_FETCH;
 }
 
 void m6502_jump(struct m6502 *c, uint16_t pc)
 {
     c->pc = pc;
-    c->step = S_FETCH;
-    c->int_kind = INT_NONE;
+    c->step = MS_FETCH;
+    c->int_kind = MINT_NONE;
     c->poll = 0;
     c->jammed = 0;
 }
@@ -73,6 +73,7 @@ int m6502_load(struct m6502 *c, struct state_reader *r, uint32_t version)
     n.s = state_get_u8(r);
     n.p = (uint8_t)((state_get_u8(r) & ~M6502_B) | M6502_U);
     n.ir = state_get_u8(r);
+    n.op = m6502_opcodes[n.ir].op;
     n.step = state_get_u8(r);
     n.ad = state_get_u16(r);
     n.ba = state_get_u16(r);
@@ -83,7 +84,7 @@ int m6502_load(struct m6502 *c, struct state_reader *r, uint32_t version)
     n.int_kind = state_get_u8(r);
     n.reset_req = state_get_u8(r) != 0;
     n.jammed = state_get_u8(r) != 0;
-    if (r->error || n.step > S_JAM || n.int_kind > INT_RESET)
+    if (r->error || n.step > MS_JAM || n.int_kind > MINT_RESET)
         return -1;
     *c = n;
     return 0;

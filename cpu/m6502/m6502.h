@@ -76,6 +76,7 @@ struct m6502 {
 
     /* The instruction in flight. */
     uint8_t ir;         /* opcode */
+    uint8_t op;         /* its operation (internal numbering) */
     uint8_t step;       /* micro-step: what the next tick does */
     uint16_t ad;        /* effective address being built */
     uint16_t ba;        /* base address before indexing */

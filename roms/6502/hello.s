@@ -1,8 +1,8 @@
 ; hello.s: the smallest mini6502 program.  It prints a line through the
 ; console device, one STA per character, and ends with the exit hypercall.
 ;
-;   cl65 -t none -C mini6502.cfg -o hello.bin hello.s
-;   trapeze --machine mini6502 hello.bin
+;   (in roms/6502) cl65 -t none -C mini6502.cfg -o hello.rom hello.s
+;   trapeze --machine mini6502 hello.rom
 
         .include "mini6502.inc"
 

@@ -2,8 +2,8 @@
 ; 40 x 256 = 10240 cycles; the handler acknowledges it, counts and prints
 ; a line; the main program waits until five have happened, then exits.
 ;
-;   cl65 -t none -C mini6502.cfg -o timer_irq.bin timer_irq.s
-;   trapeze --machine mini6502 timer_irq.bin
+;   (in roms/6502) cl65 -t none -C mini6502.cfg -o timer_irq.rom timer_irq.s
+;   trapeze --machine mini6502 timer_irq.rom
 
         .include "mini6502.inc"
 
