@@ -86,6 +86,7 @@ void x86_reset(struct x86_cpu *c)
     c->shutdown = 0;
     c->in_exception = 0;
     c->event = X86_EV_INTR;
+    x87_reset(c);
     x86_flush_caches(c);
 }
 
@@ -187,10 +188,13 @@ static void run_one(struct x86_cpu *c)
         c->observer.insn(c->observer.opaque, c);
     c->insn_eip = c->eip;
     c->rep_yielded = 0;
+    c->ss_shadow = 0;
     const struct x86_insn *i = x86_code_lookup(c, &n);
     exec_insn(c, i, ip_mask(c));
-    /* A REP instruction that yielded mid-way is not finished: no trap yet. */
-    if (tf && !c->rep_yielded)
+    /* No trap yet for a REP instruction that yielded mid-way, nor after a
+     * MOV SS / POP SS, whose shadow holds debug traps off for one more
+     * instruction (Intel SDM vol. 3, 6.8.3). */
+    if (tf && !c->rep_yielded && !c->ss_shadow)
         x86_interrupt(c, X86_EXC_DB, 0);
 }
 

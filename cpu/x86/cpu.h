@@ -14,6 +14,7 @@
 
 #include "bus/clock.h"
 #include "memory/physmem.h"
+#include "cpu/x86/x87.h"
 
 enum x86_model {
     X86_8086,
@@ -185,6 +186,7 @@ struct x86_cpu {
     int nmi_pending;
     int nmi_blocked;            /* inside an NMI handler until IRET */
     int inhibit_irq;            /* one-instruction shadow after MOV SS / POP SS / STI */
+    int ss_shadow;              /* ...after MOV SS / POP SS, which also holds off #DB */
     int stop_requested;
     int stop_on_hlt;            /* return from x86_run at HLT (tests) */
     int shutdown;
@@ -207,6 +209,13 @@ struct x86_cpu {
     /* Trace: one line per instruction to this stream when non-NULL. */
     FILE *trace;
     struct x86_observer observer;
+
+    /* The x87 FPU (386 and later models), and its FERR# output for
+     * MS-DOS compatibility error reporting (CR0.NE = 0): the board routes
+     * it to IRQ13.  Called on every level change; may be NULL. */
+    struct x87_state fpu;
+    void (*ferr)(void *opaque, int level);
+    void *ferr_opaque;
 };
 
 /* Returns 0, or -1 when memory for the caches cannot be had. */

@@ -153,6 +153,12 @@ static void rep_loop(struct x86_cpu *c, const struct x86_insn *i, int sz, string
             return;
         if (rget(c, i, X86_ECX) == 0)
             return;
+        /* Single-stepping traps after every iteration, with IP still on the
+         * instruction (Intel SDM vol. 2, REP). */
+        if (c->eflags & X86_TF) {
+            c->eip = c->insn_eip;
+            return;
+        }
         /* Let pending interrupts and the end of the time slice in: resume
          * this instruction later. */
         if (UNLIKELY(c->event || c->bus.clock->now >= c->deadline)) {

@@ -186,6 +186,7 @@ void x86_seg_load(struct x86_cpu *c, int seg, uint16_t sel)
         /* MOV SS / POP SS hold off interrupts for one instruction, so the
          * following ESP load completes the switch (SDM vol. 3, 6.8.3). */
         c->inhibit_irq = 1;
+        c->ss_shadow = 1;
         c->event |= X86_EV_SHADOW;
     }
 }
