@@ -97,13 +97,48 @@ int physmem_map_rom(struct physmem *pm, uint64_t gpa, const uint8_t *image, uint
     return 0;
 }
 
+/* A region of the same device (same handlers, opaque and name) mapped
+ * before: the slot is reused, and the pages of its old place unmapped --
+ * a BAR that moves takes its MMIO with it. */
+static int find_region(struct physmem *pm, mmio_read_fn rd, mmio_write_fn wr, void *opaque, const char *name)
+{
+    for (int k = 0; k < pm->n_mmio; k++) {
+        const struct mmio_region *r = &pm->mmio[k];
+        if (r->read == rd && r->write == wr && r->opaque == opaque && r->name == name)
+            return k;
+    }
+    return -1;
+}
+
+static void unmap_region_pages(struct physmem *pm, int idx)
+{
+    uint32_t first, count;
+    const struct mmio_region *r = &pm->mmio[idx];
+    uintptr_t e = PM_MMIO | (uintptr_t)idx << 4;
+    if (!page_range(r->base, r->size, &first, &count))
+        return;
+    for (uint32_t i = 0; i < count; i++) {
+        if (pm->map_read[first + i] == e)
+            pm->map_read[first + i] = 0;
+        if (pm->map_write[first + i] == e)
+            pm->map_write[first + i] = 0;
+    }
+}
+
 int physmem_map_mmio(struct physmem *pm, uint64_t gpa, uint64_t size, mmio_read_fn rd,
                      mmio_write_fn wr, void *opaque, const char *name)
 {
     uint32_t first, count;
-    if (pm->n_mmio >= PHYSMEM_MAX_MMIO || !page_range(gpa, size, &first, &count))
+    if (!page_range(gpa, size, &first, &count))
         return -1;
-    int idx = pm->n_mmio++;
+    int idx = find_region(pm, rd, wr, opaque, name);
+    if (idx >= 0) {
+        unmap_region_pages(pm, idx);
+    } else {
+        if (pm->n_mmio >= PHYSMEM_MAX_MMIO)
+            return -1;
+        idx = pm->n_mmio++;
+    }
     pm->mmio[idx] = (struct mmio_region){ name, gpa, size, rd, wr, opaque };
     uintptr_t e = PM_MMIO | (uintptr_t)idx << 4;
     for (uint32_t i = 0; i < count; i++) {

@@ -84,6 +84,17 @@ int main(void)
     CHECK(log.last_off == 0x10004 && log.last_val == 0xCAFE && log.last_size == 2);
     CHECK(physmem_host_read_page(&pm, 0xA0000) == NULL);
 
+    /* Mapping the same region again moves it: the slot is reused and the
+     * old place reads open bus. */
+    int regions = pm.n_mmio;
+    CHECK_EQ(physmem_map_mmio(&pm, 0x40000, 0x2000, mmio_rd, mmio_wr, &log, "test"), 0);
+    CHECK_EQ(pm.n_mmio, regions);
+    CHECK_EQ(physmem_read(&pm, 0xA0010, 2), 0xFFFF);
+    CHECK_EQ(physmem_read(&pm, 0x40010, 2), 0x5678);
+    CHECK(log.last_off == 0x10);
+    CHECK_EQ(physmem_map_mmio(&pm, 0xA0000, 0x20000, mmio_rd, mmio_wr, &log, "test"), 0);
+    CHECK_EQ(physmem_read(&pm, 0x40010, 1), 0xFF);
+
     /* Code pages: the first write tells the owner, then the flag is gone. */
     pm.code_write = on_code_write;
     physmem_mark_code(&pm, 0x3000);
