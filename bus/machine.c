@@ -48,7 +48,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         free(m);
         return NULL;
     }
-    struct x86_bus bus = { &m->mem, &m->clock, m, cpu_io_read, cpu_io_write, NULL };
+    struct x86_bus bus = { &m->mem, &m->clock, m, cpu_io_read, cpu_io_write, NULL, NULL };
     if (x86_init(&m->cpu, cfg->cpu, &bus) != 0) {
         snprintf(err, errlen, "out of memory for the CPU's caches");
         physmem_destroy(&m->mem);
@@ -59,6 +59,9 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     int wired;
     if (strcmp(m->cfg.board, "pc-test") == 0) {
         wired = pctest_wire(m, err, errlen);
+    } else if (strcmp(m->cfg.board, "pc") == 0) {
+        m->is_pc = 1;
+        wired = pc_wire(m, err, errlen);
     } else {
         snprintf(err, errlen, "unknown machine '%s'", m->cfg.board);
         wired = -1;
@@ -68,6 +71,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         return NULL;
     }
     device_reset_all(&m->devices);
+    if (m->is_pc)
+        pc_after_reset(m);
     x86_reset(&m->cpu);
     m->status = MACHINE_RUNNING;
     return m;
@@ -77,6 +82,8 @@ void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    if (m->is_pc)
+        pc_unwire(m);
     x86_destroy(&m->cpu);
     physmem_destroy(&m->mem);
     free(m);
@@ -91,6 +98,14 @@ enum machine_status machine_run(struct machine *m, uint64_t cycles)
             deadline = end;
         enum x86_stop why = x86_run(&m->cpu, deadline);
         clock_run_due(&m->clock);
+        if (m->is_pc) {
+            /* A PC resets on a triple fault (the chipset answers the
+             * shutdown cycle with INIT). */
+            if (why == X86_STOP_SHUTDOWN)
+                x86_reset(&m->cpu);
+            pc_service(m);
+            continue;
+        }
         if (m->exit_port.exited)
             m->status = MACHINE_EXITED;
         else if (why == X86_STOP_SHUTDOWN)
@@ -106,6 +121,13 @@ int machine_exit_code(const struct machine *m) { return m->exit_port.code; }
 struct x86_cpu *machine_cpu(struct machine *m) { return &m->cpu; }
 uint64_t machine_cycles(const struct machine *m) { return m->clock.now; }
 const char *machine_console_tail(const struct machine *m) { return m->console.tail; }
+void machine_dump_devices(struct machine *m, FILE *out)
+{
+    for (int k = 0; k < m->devices.n; k++)
+        m->devices.dev[k].ops->dump(m->devices.dev[k].opaque, out);
+}
+
+struct pc_board *machine_pc(struct machine *m) { return m->is_pc ? &m->pc : NULL; }
 
 uint8_t *machine_load_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 {

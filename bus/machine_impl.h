@@ -8,6 +8,7 @@
 #include "bus/clock.h"
 #include "bus/device.h"
 #include "bus/machine.h"
+#include "bus/pc.h"
 #include "bus/portio.h"
 #include "cpu/x86/cpu.h"
 #include "memory/physmem.h"
@@ -24,10 +25,13 @@ struct machine {
     struct debugcon console;
     struct debugexit exit_port;
     enum machine_status status;
+    int is_pc;
+    struct pc_board pc;
 };
 
 /* Board wiring: returns 0, or -1 with a reason in err. */
 int pctest_wire(struct machine *m, char *err, size_t errlen);
+void pc_after_reset(struct machine *m);
 
 /* Read a whole file (for ROM images).  Returns NULL with a reason in err. */
 uint8_t *machine_load_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);

@@ -1,42 +1,74 @@
 /*
  * trapeze: the command line.
  *
- * Parses options, builds a machine from them and runs it headless.  Bad
- * input -- an unknown option, a missing or unreadable file, an unknown CPU
- * model -- gets one line on stderr and exit status 2.
+ * Options follow QEMU's spelling where QEMU has one (-m, -hda, -cdrom,
+ * -boot, -kernel, -serial, -display), so users need not learn new ones.
+ * Bad input -- an unknown option, a missing or unreadable file, an unknown
+ * CPU model -- gets one line on stderr and exit status 2.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus/machine.h"
+#include "bus/pc.h"
 #include "frontends/mini6502_cli.h"
+#include "frontends/screenshot.h"
+#include "frontends/serial_backend.h"
 
 #define EXIT_BAD_INPUT 2
+#define EXIT_BUDGET 3
+#define EXIT_STOPPED 4
+
+struct options {
+    struct machine_config cfg;
+    uint64_t max_cycles;
+    int stats, turbo, dump_devices;
+    const char *serial;         /* "stdio", "file:PATH", "none" */
+    const char *screenshot, *text_dump;
+};
 
 static void usage(FILE *out)
 {
-    fputs("usage: trapeze [options] PROGRAM\n"
+    fputs("usage: trapeze [options] [PROGRAM]\n"
           "\n"
           "Machines:\n"
+          "  --machine pc         an i440FX PC with SeaBIOS (default)\n"
           "  --machine pc-test    bare x86 board: PROGRAM is a ROM image whose last 16\n"
           "                       bytes hold the reset vector; debug console on port\n"
-          "                       0xE9, test-exit port 0xF4 (default)\n"
-          "  --machine mini6502   the 6502 teaching machine (trapeze --machine mini6502\n"
-          "                       --help lists its options)\n"
+          "                       0xE9, test-exit port 0xF4\n"
+          "  --machine mini6502   the 6502 teaching machine (--machine mini6502 --help)\n"
           "\n"
-          "Options:\n"
-          "  --cpu MODEL          8086, 286, 386, 486, pentium or p6 (default 386)\n"
-          "  -m MiB               guest RAM in MiB (default 1)\n"
+          "PC options:\n"
+          "  -m MiB               guest RAM (default 128 on the PC, 1 on pc-test)\n"
+          "  -hda FILE, -hdb FILE raw hard-disk images (written through to the file)\n"
+          "  -cdrom FILE          an ISO image\n"
+          "  -fda FILE            a floppy image (720 KB, 1.44 MB, 2.88 MB)\n"
+          "  -boot a|c|d          boot from floppy, hard disk or CD-ROM (default c)\n"
+          "  -kernel FILE         boot a Linux bzImage directly\n"
+          "  -initrd FILE, -append \"ARGS\"   its initrd and command line\n"
+          "  -serial stdio|file:PATH|none   COM1 (default stdio)\n"
+          "  -display none        no window (the only display in this build's CLI)\n"
+          "  --bios FILE, --vga-bios FILE   firmware (default: the system's SeaBIOS)\n"
+          "  --firmware-log FILE  SeaBIOS's debug log (port 0x402)\n"
+          "  --rtc host|fixed     the RTC starts at the host's time or 2000-01-01\n"
+          "  --screenshot FILE.png, --text-dump FILE   the screen at exit\n"
+          "\n"
+          "Common options:\n"
+          "  --cpu MODEL          8086, 286, 386, 486, pentium or p6 (default p6 on the\n"
+          "                       PC, 386 on pc-test)\n"
           "  --trace              print one line per instruction on stderr\n"
           "  --max-cycles N       stop after N emulated cycles (exit status 3)\n"
+          "  --turbo              run flat out instead of keeping pace with real time\n"
           "  --stats              print instructions retired and cycles at the end\n"
+          "  --dump-devices       print every device's registers at the end\n"
           "  --help               this text\n"
           "\n"
-          "Exit status: the value the guest wrote to the test-exit port; 2 for bad\n"
-          "input; 3 when --max-cycles ran out; 4 when the guest halted for good or\n"
-          "the CPU shut down (triple fault).\n",
+          "Exit status: 0 when the guest powers off; the value written to the\n"
+          "test-exit port (pc-test); 2 for bad input; 3 when --max-cycles ran out;\n"
+          "4 when the guest halted for good or the CPU shut down.\n",
           out);
 }
 
@@ -59,105 +91,252 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* Options that take a file or string argument, and where it goes. */
+static const char **string_option(struct options *o, const char *a)
 {
-    struct machine_config cfg = { "pc-test", X86_386, 1, NULL, stdout, NULL, 0 };
-    uint64_t max_cycles = 0;
-    int stats = 0;
+    static const struct {
+        const char *name;
+        size_t offset;
+    } table[] = {
+        { "-hda", offsetof(struct machine_config, hda) },
+        { "-hdb", offsetof(struct machine_config, hdb) },
+        { "-cdrom", offsetof(struct machine_config, cdrom) },
+        { "-fda", offsetof(struct machine_config, fda) },
+        { "-kernel", offsetof(struct machine_config, kernel) },
+        { "-initrd", offsetof(struct machine_config, initrd) },
+        { "-append", offsetof(struct machine_config, append) },
+        { "--bios", offsetof(struct machine_config, bios) },
+        { "-bios", offsetof(struct machine_config, bios) },
+        { "--vga-bios", offsetof(struct machine_config, vga_bios) },
+        { "--linuxboot-rom", offsetof(struct machine_config, linuxboot_rom) },
+    };
+    for (size_t k = 0; k < sizeof(table) / sizeof(table[0]); k++)
+        if (strcmp(a, table[k].name) == 0)
+            return (const char **)((char *)&o->cfg + table[k].offset);
+    if (strcmp(a, "-serial") == 0)
+        return &o->serial;
+    if (strcmp(a, "--screenshot") == 0)
+        return &o->screenshot;
+    if (strcmp(a, "--text-dump") == 0)
+        return &o->text_dump;
+    return NULL;
+}
 
+/* Returns -1 to go on, or an exit status. */
+static int parse(struct options *o, int argc, char **argv, int *machine_index)
+{
+    int ram_given = 0, cpu_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *val = NULL;
+        const char **dest;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
         }
-        if (strcmp(a, "--machine") == 0 || strncmp(a, "--machine=", 10) == 0) {
-            val = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+        if (strcmp(a, "--machine") == 0 || strncmp(a, "--machine=", 10) == 0 || strcmp(a, "-M") == 0) {
+            const char *val = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
             if (!val)
                 return bad("%s needs a value", a);
-            if (strcmp(val, "mini6502") == 0)
-                return mini6502_main(argc - i, argv + i);
-            if (strcmp(val, "pc-test") != 0)
+            if (strcmp(val, "mini6502") == 0) {
+                *machine_index = i;
+                return -2;
+            }
+            if (strcmp(val, "pc") != 0 && strcmp(val, "pc-test") != 0)
                 return bad("unknown machine '%s' (try --help)", val);
-            cfg.board = "pc-test";
-            continue;
-        }
-        if (strcmp(a, "--cpu") == 0 || strcmp(a, "-cpu") == 0) {
+            o->cfg.board = strcmp(val, "pc") == 0 ? "pc" : "pc-test";
+        } else if ((dest = string_option(o, a)) != NULL) {
+            if (i + 1 >= argc)
+                return bad("%s needs a value", a);
+            *dest = argv[++i];
+        } else if (strcmp(a, "--cpu") == 0 || strcmp(a, "-cpu") == 0) {
             if (i + 1 >= argc)
                 return bad("%s needs a model", a);
-            val = argv[++i];
-            if (x86_model_parse(val, &cfg.cpu) != 0)
-                return bad("unknown CPU model '%s' (8086, 286, 386, 486, pentium, p6)", val);
-            continue;
-        }
-        if (strcmp(a, "-m") == 0) {
+            if (x86_model_parse(argv[++i], &o->cfg.cpu) != 0)
+                return bad("unknown CPU model '%s' (8086, 286, 386, 486, pentium, p6)", argv[i]);
+            cpu_given = 1;
+        } else if (strcmp(a, "-m") == 0) {
             uint64_t mb;
+            if (i + 1 >= argc || parse_u64(argv[i + 1], &mb) != 0 || mb == 0 || mb > 3072)
+                return bad("bad memory size '%s' (1 to 3072 MiB)", i + 1 < argc ? argv[i + 1] : "");
+            o->cfg.ram_mb = (uint32_t)mb;
+            ram_given = 1;
+            i++;
+        } else if (strcmp(a, "-boot") == 0) {
+            if (i + 1 >= argc || strlen(argv[i + 1]) != 1 || !strchr("acd", argv[i + 1][0]))
+                return bad("-boot takes a, c or d%s", "");
+            o->cfg.boot = argv[++i][0];
+        } else if (strcmp(a, "-display") == 0) {
+            if (i + 1 >= argc || strcmp(argv[i + 1], "none") != 0)
+                return bad("-display: only 'none' is available here%s", "");
+            i++;
+        } else if (strcmp(a, "--firmware-log") == 0) {
             if (i + 1 >= argc)
-                return bad("%s needs a size in MiB", a);
-            val = argv[++i];
-            if (parse_u64(val, &mb) != 0 || mb == 0 || mb > 3072)
-                return bad("bad memory size '%s' (1 to 3072 MiB)", val);
-            cfg.ram_mb = (uint32_t)mb;
-            continue;
-        }
-        if (strcmp(a, "--max-cycles") == 0) {
-            if (i + 1 >= argc || parse_u64(argv[i + 1], &max_cycles) != 0)
+                return bad("%s needs a file", a);
+            const char *p = argv[++i];
+            o->cfg.firmware_log = strcmp(p, "-") == 0 ? stderr : fopen(p, "w");
+            if (!o->cfg.firmware_log)
+                return bad("cannot write '%s'", p);
+        } else if (strcmp(a, "--rtc") == 0) {
+            if (i + 1 >= argc || (strcmp(argv[i + 1], "host") != 0 && strcmp(argv[i + 1], "fixed") != 0))
+                return bad("--rtc takes host or fixed%s", "");
+            o->cfg.rtc_fixed = strcmp(argv[++i], "fixed") == 0;
+            o->cfg.rtc_start = 946684800;   /* 2000-01-01 00:00:00 UTC */
+        } else if (strcmp(a, "--max-cycles") == 0) {
+            if (i + 1 >= argc || parse_u64(argv[i + 1], &o->max_cycles) != 0)
                 return bad("%s needs a number", a);
             i++;
-            continue;
-        }
-        if (strcmp(a, "--trace") == 0) {
-            cfg.trace = stderr;
-            continue;
-        }
-        if (strcmp(a, "--stats") == 0) {
-            stats = 1;
-            continue;
-        }
-        if (a[0] == '-')
+        } else if (strcmp(a, "--trace") == 0) {
+            o->cfg.trace = stderr;
+        } else if (strcmp(a, "--stats") == 0) {
+            o->stats = 1;
+        } else if (strcmp(a, "--dump-devices") == 0) {
+            o->dump_devices = 1;
+        } else if (strcmp(a, "--turbo") == 0) {
+            o->turbo = 1;
+        } else if (a[0] == '-') {
             return bad("unknown option '%s' (try --help)", a);
-        if (cfg.image)
+        } else if (o->cfg.image) {
             return bad("more than one program given ('%s')", a);
-        cfg.image = a;
+        } else {
+            o->cfg.image = a;
+        }
     }
-    if (!cfg.image)
+    if (!o->cfg.board)
+        o->cfg.board = o->cfg.image ? "pc-test" : "pc";
+    int is_pc = strcmp(o->cfg.board, "pc") == 0;
+    if (!ram_given)
+        o->cfg.ram_mb = is_pc ? 128 : 1;
+    if (!cpu_given)
+        o->cfg.cpu = is_pc ? X86_P6 : X86_386;
+    if (strcmp(o->cfg.board, "pc-test") == 0 && !o->cfg.image)
         return bad("%s", "no program given (try --help)");
+    if ((o->cfg.initrd || o->cfg.append) && !o->cfg.kernel)
+        return bad("%s", "-initrd and -append need -kernel");
+    return -1;
+}
 
+static int open_serial(struct options *o, struct serial_backend *sb)
+{
     char err[256];
-    struct machine *m = machine_create(&cfg, err, sizeof(err));
-    if (!m)
+    const char *s = o->serial ? o->serial : "stdio";
+    int r;
+    if (strcmp(s, "stdio") == 0)
+        r = serial_backend_open_stdio(sb, 1, err, sizeof(err));
+    else if (strncmp(s, "file:", 5) == 0)
+        r = serial_backend_open_files(sb, NULL, s + 5, err, sizeof(err));
+    else if (strcmp(s, "none") == 0)
+        r = serial_backend_open_files(sb, NULL, NULL, err, sizeof(err));
+    else
+        return bad("-serial takes stdio, file:PATH or none (not '%s')", s);
+    if (r != 0)
         return bad("%s", err);
+    return -1;
+}
 
-    /* Run in slices so a --max-cycles budget is honoured. */
-    const uint64_t slice = 10000000;
-    uint64_t left = max_cycles ? max_cycles : UINT64_MAX;
+static double wall_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Sleep while emulated time is ahead of real time (unless --turbo). */
+static void pace(uint64_t cycles, uint64_t hz, double start)
+{
+    double ahead = (double)cycles / (double)hz - (wall_seconds() - start);
+    if (ahead > 0.002) {
+        struct timespec t = { (time_t)ahead, (long)((ahead - (double)(time_t)ahead) * 1e9) };
+        nanosleep(&t, NULL);
+    }
+}
+
+static int run(struct options *o, struct machine *m, struct serial_backend *sb)
+{
+    struct pc_board *pc = machine_pc(m);
+    const uint64_t slice = 1000000;
+    uint64_t left = o->max_cycles ? o->max_cycles : UINT64_MAX;
+    uint64_t hz = machine_cpu(m)->bus.clock->hz;
+    double start = wall_seconds();
     enum machine_status st = MACHINE_RUNNING;
     while (st == MACHINE_RUNNING && left > 0) {
         uint64_t n = left < slice ? left : slice;
+        if (pc)
+            serial_backend_poll(sb, &pc->com[0]);
         st = machine_run(m, n);
         left -= n;
+        if (!o->turbo)
+            pace(machine_cycles(m), hz, start);
     }
+    if (pc)
+        serial_backend_poll(sb, &pc->com[0]);
     fflush(stdout);
-    int status;
     switch (st) {
-    case MACHINE_EXITED: status = machine_exit_code(m); break;
+    case MACHINE_EXITED: return machine_exit_code(m);
+    case MACHINE_POWEROFF: return 0;
     case MACHINE_RUNNING:
-        fprintf(stderr, "trapeze: stopped after %llu cycles (--max-cycles)\n", (unsigned long long)max_cycles);
-        status = 3;
-        break;
+        fprintf(stderr, "trapeze: stopped after %llu cycles (--max-cycles)\n", (unsigned long long)o->max_cycles);
+        return EXIT_BUDGET;
     case MACHINE_HALTED:
         fprintf(stderr, "trapeze: the guest halted with interrupts disabled\n");
-        status = 4;
-        break;
+        return EXIT_STOPPED;
     default:
         fprintf(stderr, "trapeze: the CPU shut down (triple fault)\n");
-        status = 4;
-        break;
+        return EXIT_STOPPED;
     }
-    if (stats)
+}
+
+static void save_screens(struct options *o, struct machine *m)
+{
+    struct pc_board *pc = machine_pc(m);
+    char err[256];
+    if (!pc)
+        return;
+    if (o->screenshot && screenshot_png(&pc->vga, o->screenshot, err, sizeof(err)) != 0)
+        fprintf(stderr, "trapeze: %s\n", err);
+    if (o->text_dump && screenshot_text(&pc->vga, o->text_dump, err, sizeof(err)) != 0)
+        fprintf(stderr, "trapeze: %s\n", err);
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    memset(&o, 0, sizeof(o));
+    o.cfg.cpu = X86_P6;
+    o.cfg.console = stdout;
+    o.cfg.boot = 'c';
+    int machine_index = 0;
+    int r = parse(&o, argc, argv, &machine_index);
+    if (r == -2)
+        return mini6502_main(argc - machine_index, argv + machine_index);
+    if (r >= 0)
+        return r;
+
+    struct serial_backend sb;
+    memset(&sb, 0, sizeof(sb));
+    int is_pc = strcmp(o.cfg.board, "pc") == 0;
+    if (is_pc && (r = open_serial(&o, &sb)) >= 0)
+        return r;
+
+    char err[256] = "";
+    struct machine *m = machine_create(&o.cfg, err, sizeof(err));
+    if (!m) {
+        if (is_pc)
+            serial_backend_close(&sb);
+        return bad("%s", err);
+    }
+    if (is_pc)
+        uart16550_set_backend(&machine_pc(m)->com[0], &sb.uart);
+    int status = run(&o, m, &sb);
+    save_screens(&o, m);
+    if (o.dump_devices)
+        machine_dump_devices(m, stderr);
+    if (o.stats)
         fprintf(stderr, "trapeze: %llu instructions, %llu cycles\n",
                 (unsigned long long)machine_cpu(m)->insns_retired, (unsigned long long)machine_cycles(m));
     machine_destroy(m);
+    if (is_pc)
+        serial_backend_close(&sb);
+    if (o.cfg.firmware_log && o.cfg.firmware_log != stderr)
+        fclose(o.cfg.firmware_log);
     return status;
 }

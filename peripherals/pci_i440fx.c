@@ -49,6 +49,8 @@ static void host_written(void *opaque, int reg, uint32_t value, int size)
     (void)value;
     if (reg <= PAM0 + 6 && reg + size > PAM0)
         apply_pam(x, 0);
+    if (reg <= SMRAM && reg + size > SMRAM && x->smram_changed)
+        x->smram_changed(x->opaque);
 }
 
 static void isa_written(void *opaque, int reg, uint32_t value, int size)

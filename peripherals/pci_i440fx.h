@@ -29,6 +29,9 @@ struct i440fx {
     uint8_t pam_applied[13];    /* PAM field per 16 KiB segment, last applied */
     /* PIRQ routing changes: the board re-evaluates PCI interrupt levels. */
     void (*pirq_changed)(void *opaque);
+    /* The SMRAM register (72h) was written: the board decides what the
+     * 0xA0000 window shows (it knows whether the CPU is in SMM). */
+    void (*smram_changed)(void *opaque);
     void *opaque;
 };
 
