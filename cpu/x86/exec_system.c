@@ -108,6 +108,8 @@ X86_OP(x86_wait)
     (void)i;
     if (c->model >= X86_286 && (c->cr0 & 0xAu) == 0xAu)
         x86_fault(c, X86_EXC_NM, 0, 0);
+    if (c->model >= X86_386)
+        x87_wait(c);    /* the FPU's pending-error check */
 }
 
 /* ESC (D8-DF) with no coprocessor: the 8086 still performs the memory read
@@ -134,6 +136,10 @@ X86_OP(x86_esc)
 {
     if (c->model >= X86_286 && (c->cr0 & 0xCu))
         x86_fault(c, X86_EXC_NM, 0, 0);
+    if (c->model >= X86_386) {
+        x87_esc(c, i);  /* the 386 (with its 387) and later have an FPU */
+        return;
+    }
     if (!i->is_mem)
         return;
     if (x86_is_8086(c))
