@@ -48,7 +48,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         free(m);
         return NULL;
     }
-    struct x86_bus bus = { &m->mem, &m->clock, m, cpu_io_read, cpu_io_write, NULL, NULL };
+    struct x86_bus bus = { .mem = &m->mem, .clock = &m->clock, .opaque = m, .io_read = cpu_io_read,
+                           .io_write = cpu_io_write };
     if (x86_init(&m->cpu, cfg->cpu, &bus) != 0) {
         snprintf(err, errlen, "out of memory for the CPU's caches");
         physmem_destroy(&m->mem);

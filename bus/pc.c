@@ -436,6 +436,8 @@ static int wire_pci_devices(struct machine *m, char *err, size_t errlen)
 int pc_wire(struct machine *m, char *err, size_t errlen)
 {
     m->cpu.bus.intr_ack = cpu_intr_ack;
+    /* An ISA I/O cycle: about 1 us (8 ISA clocks of 8.33 MHz). */
+    m->cpu.bus.io_cycles = (uint32_t)(m->clock.hz / 1000000u);
     m->cpu.bus.smm_changed = cpu_smm_changed;
     m->io.log_unclaimed = 0;
     if (wire_chipset(m, err, errlen) != 0 || wire_isa(m, err, errlen) != 0 ||

@@ -107,6 +107,10 @@ struct x86_bus {
     uint8_t (*intr_ack)(void *opaque);
     /* SMIACT#: the CPU entered (1) or left (0) system management mode. */
     void (*smm_changed)(void *opaque, int in_smm);
+    /* Cycles a port access stalls the CPU: an ISA bus cycle takes about a
+     * microsecond whatever the processor's clock, which is what makes
+     * firmware's I/O-port delay loops last as long as they should. */
+    uint32_t io_cycles;
 };
 
 /* Lazy flags: the last flag-setting operation and its operands.  The

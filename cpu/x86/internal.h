@@ -335,11 +335,13 @@ static inline int x86_pm(const struct x86_cpu *c)
 /* Port I/O through the bus. */
 static inline uint32_t io_in(struct x86_cpu *c, uint16_t port, int size)
 {
+    charge(c, c->bus.io_cycles);
     return c->bus.io_read ? c->bus.io_read(c->bus.opaque, port, size)
                           : (size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1);
 }
 static inline void io_out(struct x86_cpu *c, uint16_t port, uint32_t v, int size)
 {
+    charge(c, c->bus.io_cycles);
     if (c->bus.io_write)
         c->bus.io_write(c->bus.opaque, port, v, size);
 }

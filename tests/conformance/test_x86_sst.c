@@ -383,7 +383,8 @@ static int harness_init(struct harness *h, const struct set_desc *set)
         return -1;
     h->mem_ready = 1;
     clock_init(&h->clock, 1000000);
-    struct x86_bus bus = { &h->mem, &h->clock, h, io_read_ones, io_write_drop, intr_ack_none };
+    struct x86_bus bus = { .mem = &h->mem, .clock = &h->clock, .opaque = h, .io_read = io_read_ones,
+                           .io_write = io_write_drop, .intr_ack = intr_ack_none };
     if (x86_init(&h->cpu, set->model, &bus) < 0)
         return -1;
     h->cpu_ready = 1;

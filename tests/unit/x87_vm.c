@@ -44,7 +44,8 @@ int x87_vm_init(struct x87_vm *v, enum x86_model model)
     if (physmem_init(&v->mem, 1u << 20) < 0)
         return -1;
     clock_init(&v->clock, 1000000);
-    struct x86_bus bus = { &v->mem, &v->clock, v, io_ones, io_drop, ack_none, NULL };
+    struct x86_bus bus = { .mem = &v->mem, .clock = &v->clock, .opaque = v, .io_read = io_ones, .io_write = io_drop,
+                           .intr_ack = ack_none };
     if (x86_init(&v->cpu, model, &bus) < 0) {
         physmem_destroy(&v->mem);
         return -1;
