@@ -57,7 +57,10 @@ static int walk_32(struct physmem *pm, const struct paging_regs *regs, uint32_t 
         return fail(r, access, 0);
 
     if ((pde & PTE_PS) && regs->pse) {
-        /* A 4 MiB page (Intel SDM vol. 3, 4.3, table 4-4). */
+        /* A 4 MiB page (Intel SDM vol. 3, 4.3, table 4-4).  Without PSE-36
+         * bits 13..21 are reserved. */
+        if (pde & 0x003FE000u)
+            return fail(r, access, PF_ERR_PRESENT | PF_ERR_RSVD);
         int user = (pde & PTE_US) != 0, rw = (pde & PTE_RW) != 0;
         if (!allowed(regs, access, user, rw))
             return fail(r, access, PF_ERR_PRESENT);

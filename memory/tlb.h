@@ -34,6 +34,7 @@ struct x86_tlb_entry {
 struct x86_tlb {
     struct x86_tlb_entry e[2][X86_TLB_SIZE];   /* [0] supervisor, [1] user */
     struct x86_tlb_entry *cur;  /* the set for the current privilege */
+    int large_pages;            /* entries from 2/4 MiB pages were filled since the last full flush */
     /* Counters for the teaching views. */
     uint64_t hits, misses, flushes, walks;
 };
@@ -51,6 +52,8 @@ static inline void tlb_flush(struct x86_tlb *t, int keep_global)
         for (int i = 0; i < X86_TLB_SIZE; i++)
             if (!(keep_global && t->e[s][i].global))
                 tlb_entry_clear(&t->e[s][i]);
+    if (!keep_global)
+        t->large_pages = 0;
     t->flushes++;
 }
 

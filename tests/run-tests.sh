@@ -51,6 +51,8 @@ done
 for t in tests/guests/*.sh; do
     [ -f "$t" ] && run "guests/${t##*/}" sh "$t" "$build"
 done
+# The bare-metal CPU test programs (tests/cpu), run on the pc-test machine.
+[ -f tests/cpu/run-suite.sh ] && run "cpu/run-suite.sh" sh tests/cpu/run-suite.sh "$build"
 
 echo "$total_pass passed, $total_fail failed"
 [ $bad = 0 ] && [ $total_fail = 0 ]

@@ -84,7 +84,7 @@ void x86_reset(struct x86_cpu *c)
     c->nmi_pending = c->nmi_blocked = 0;
     c->inhibit_irq = 0;
     c->shutdown = 0;
-    c->in_exception = 0;
+    c->delivering = -1;
     c->event = X86_EV_INTR;
     x87_reset(c);
     x86_flush_caches(c);
@@ -211,6 +211,13 @@ static enum slow_result service_events(struct x86_cpu *c)
         return SLOW_STOP;
     }
     c->insn_eip = c->eip;
+    if (c->pending_debug_trap) {
+        /* The TSS T bit: #DB before the new task's first instruction, with
+         * DR6.BT set (SDM vol. 3, 7.2.1). */
+        c->pending_debug_trap = 0;
+        c->dr[6] |= 0x8000u;
+        x86_interrupt(c, X86_EXC_DB, 0);
+    }
     if (c->inhibit_irq) {
         /* The instruction after STI, MOV SS or POP SS runs with interrupts
          * held off (Intel SDM vol. 3, 6.8.3). */

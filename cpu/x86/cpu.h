@@ -202,7 +202,7 @@ struct x86_cpu {
     int fault_vector, fault_has_error;
     uint32_t fault_error;
     uint64_t sensitive_count[X86_SENS_COUNT];
-    int in_exception;           /* nesting depth for double/triple fault */
+    int delivering;             /* exception being delivered, -1 none (double faults) */
     uint64_t insns_retired;
     jmp_buf fault_jmp;          /* exceptions unwind here */
 

@@ -161,7 +161,13 @@ X86_OP(x86_invlpg)
     sensitive(c, X86_SENS_CR);
     if (!i->is_mem)
         x86_ud(c);
-    tlb_flush_page(c->tlb, c->seg[i->seg].base + ea_offset(c, i));
+    uint32_t lin = c->seg[i->seg].base + ea_offset(c, i);
+    /* A page of 2 or 4 MiB has many TLB entries; INVLPG of any address in
+     * it must drop them all (SDM vol. 3, 4.10.4.1). */
+    if (c->tlb->large_pages)
+        tlb_flush(c->tlb, 0);
+    else
+        tlb_flush_page(c->tlb, lin);
 }
 
 X86_OP(x86_invd)
@@ -414,7 +420,11 @@ X86_OP(x86_wrmsr)
     sensitive(c, X86_SENS_CR);
     uint64_t v = (uint64_t)c->gpr[X86_EDX] << 32 | c->gpr[X86_EAX];
     switch (c->gpr[X86_ECX]) {
-    case MSR_TSC: c->tsc_offset = v - c->bus.clock->now; break;
+    case MSR_TSC:
+        /* Processors before family 0Fh model 3 write only the low 32 bits
+         * and clear the high half (SDM vol. 3, 17.17). */
+        c->tsc_offset = (v & 0xFFFFFFFFu) - c->bus.clock->now;
+        break;
     case MSR_SYSENTER_CS:
         if (c->model < X86_P6)
             x86_gp(c, 0);

@@ -58,9 +58,26 @@ void x86_interrupt(struct x86_cpu *c, int vec, int is_software)
         interrupt_real(c, vec);
 }
 
+/* Exception classes for double faults (Intel SDM vol. 3, 6.15, table 6-5). */
+static int contributory(int vec)
+{
+    return vec == X86_EXC_DE || (vec >= X86_EXC_TS && vec <= X86_EXC_GP);
+}
+
+static int makes_double_fault(int first, int second)
+{
+    if (contributory(first))
+        return contributory(second);
+    if (first == X86_EXC_PF)
+        return second == X86_EXC_PF || contributory(second);
+    return 0;
+}
+
 /* Deliver the fault recorded by x86_fault.  Called by the run loop after
- * the longjmp.  A fault while delivering a fault becomes a double fault,
- * and a fault while delivering that shuts the processor down. */
+ * the longjmp.  A fault while delivering another becomes a double fault
+ * when table 6-5 says so (otherwise the second is delivered and the first
+ * forgotten, as the processor does); a fault while delivering a double
+ * fault shuts the processor down. */
 void x86_deliver_fault(struct x86_cpu *c)
 {
     int vec = c->fault_vector;
@@ -68,23 +85,26 @@ void x86_deliver_fault(struct x86_cpu *c)
         c->eip = c->insn_eip;
     c->fault_is_trap = 0;
     report(c, vec, c->fault_has_error, c->fault_error, 0);
-    c->in_exception++;
-    if (c->in_exception >= 3 || (c->in_exception == 2 && vec == X86_EXC_DF)) {
-        c->shutdown = 1;
-        c->in_exception = 0;
-        c->event |= X86_EV_STOP;
-        return;
-    }
     int has_error = c->fault_has_error;
     uint32_t error = c->fault_error;
-    if (c->in_exception == 2) {
-        vec = X86_EXC_DF;
-        has_error = 1;
-        error = 0;
+    int first = c->delivering;
+    if (first >= 0) {
+        if (first == X86_EXC_DF) {
+            c->delivering = -1;
+            c->shutdown = 1;
+            c->event |= X86_EV_STOP;
+            return;
+        }
+        if (makes_double_fault(first, vec)) {
+            vec = X86_EXC_DF;
+            has_error = 1;
+            error = 0;
+        }
     }
+    c->delivering = vec;
     if (c->cr0 & X86_CR0_PE)
         x86_interrupt_pm(c, vec, 0, has_error, error);
     else
         interrupt_real(c, vec);
-    c->in_exception = 0;
+    c->delivering = -1;
 }

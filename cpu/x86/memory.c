@@ -72,6 +72,8 @@ uint64_t x86_translate(struct x86_cpu *c, uint32_t lin, unsigned access)
         /* Writes may take the fast path only once the dirty bit is set. */
         may_write = r.writable && r.dirty;
         global = r.global && regs.pge;
+        if (r.page_size > PAGE_SIZE)
+            c->tlb->large_pages = 1;
     } else {
         phys = lin & c->addr_mask & ~PAGE_MASK;
     }

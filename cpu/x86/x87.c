@@ -74,7 +74,11 @@ void x87_update_es(struct x86_cpu *c)
     if (f->sw & ~f->cw & SF80_ALL) {
         if (!(f->sw & X87_SW_ES)) {
             f->sw |= X87_SW_ES | X87_SW_B;
-            if (ferr_deferred(c))
+            /* FERR# reports errors only in MS-DOS compatibility mode
+             * (CR0.NE = 0; the 386 has no NE bit). */
+            if (c->model >= X86_486 && (c->cr0 & CR0_NE))
+                ;
+            else if (ferr_deferred(c))
                 f->ferr_due = 1;
             else
                 drive_ferr(c, 1);
