@@ -17,10 +17,12 @@
 #include "frontends/mini6502_cli.h"
 #include "frontends/screenshot.h"
 #include "frontends/serial_backend.h"
+#include "frontends/serial_script.h"
 
 #define EXIT_BAD_INPUT 2
 #define EXIT_BUDGET 3
 #define EXIT_STOPPED 4
+#define EXIT_SCRIPT 5
 
 struct options {
     struct machine_config cfg;
@@ -28,6 +30,9 @@ struct options {
     int stats, turbo, dump_devices;
     const char *serial;         /* "stdio", "file:PATH", "none" */
     const char *screenshot, *text_dump;
+    const char *serial_script;
+    struct serial_script script;
+    int have_script;
 };
 
 static void usage(FILE *out)
@@ -55,6 +60,7 @@ static void usage(FILE *out)
           "  --firmware-log FILE  SeaBIOS's debug log (port 0x402)\n"
           "  --rtc host|fixed     the RTC starts at the host's time or 2000-01-01\n"
           "  --screenshot FILE.png, --text-dump FILE   the screen at exit\n"
+          "  --serial-script FILE lines 'expect TEXT' / 'send TEXT' drive COM1\n"
           "\n"
           "Common options:\n"
           "  --cpu MODEL          8086, 286, 386, 486, pentium or p6 (default p6 on the\n"
@@ -68,7 +74,8 @@ static void usage(FILE *out)
           "\n"
           "Exit status: 0 when the guest powers off; the value written to the\n"
           "test-exit port (pc-test); 2 for bad input; 3 when --max-cycles ran out;\n"
-          "4 when the guest halted for good or the CPU shut down.\n",
+          "4 when the guest halted for good or the CPU shut down; 5 when a serial\n"
+          "script did not finish.\n",
           out);
 }
 
@@ -119,6 +126,8 @@ static const char **string_option(struct options *o, const char *a)
         return &o->screenshot;
     if (strcmp(a, "--text-dump") == 0)
         return &o->text_dump;
+    if (strcmp(a, "--serial-script") == 0)
+        return &o->serial_script;
     return NULL;
 }
 
@@ -262,6 +271,8 @@ static int run(struct options *o, struct machine *m, struct serial_backend *sb)
         uint64_t n = left < slice ? left : slice;
         if (pc)
             serial_backend_poll(sb, &pc->com[0]);
+        if (pc && o->have_script)
+            serial_script_poll(&o->script, &pc->com[0]);
         st = machine_run(m, n);
         left -= n;
         if (!o->turbo)
@@ -270,6 +281,11 @@ static int run(struct options *o, struct machine *m, struct serial_backend *sb)
     if (pc)
         serial_backend_poll(sb, &pc->com[0]);
     fflush(stdout);
+    if (o->have_script && !serial_script_done(&o->script)) {
+        fprintf(stderr, "trapeze: the serial script was still waiting for '%s'\n",
+                serial_script_waiting_for(&o->script));
+        return EXIT_SCRIPT;
+    }
     switch (st) {
     case MACHINE_EXITED: return machine_exit_code(m);
     case MACHINE_POWEROFF: return 0;
@@ -324,8 +340,17 @@ int main(int argc, char **argv)
             serial_backend_close(&sb);
         return bad("%s", err);
     }
-    if (is_pc)
+    if (is_pc && o.serial_script) {
+        if (serial_script_load(&o.script, o.serial_script, &sb, err, sizeof(err)) != 0) {
+            machine_destroy(m);
+            serial_backend_close(&sb);
+            return bad("%s", err);
+        }
+        o.have_script = 1;
+        uart16550_set_backend(&machine_pc(m)->com[0], &o.script.uart);
+    } else if (is_pc) {
         uart16550_set_backend(&machine_pc(m)->com[0], &sb.uart);
+    }
     int status = run(&o, m, &sb);
     save_screens(&o, m);
     if (o.dump_devices)
@@ -336,6 +361,8 @@ int main(int argc, char **argv)
     machine_destroy(m);
     if (is_pc)
         serial_backend_close(&sb);
+    if (o.have_script)
+        serial_script_free(&o.script);
     if (o.cfg.firmware_log && o.cfg.firmware_log != stderr)
         fclose(o.cfg.firmware_log);
     return status;
