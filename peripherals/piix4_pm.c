@@ -162,6 +162,46 @@ static void config_written(void *opaque, int reg, uint32_t value, int size)
         map_pm_io(opaque);
 }
 
+/* The registers SeaBIOS's ACPI tables describe for an emulated PC (its
+ * DSDT, src/fw/acpi-dsdt.dsl): the GPE0 block at 0xAFE0 (status, then
+ * enable; the FADT points there), PCI hotplug at 0xAE00 (slots that came
+ * up, went down, eject, removable) and the CPU-present bitmap at 0xAF00.
+ * Nothing here is hot-pluggable: no slot ever changes and CPU 0 is the
+ * only CPU.  Unclaimed, these ports would read all ones -- every slot
+ * "going down" -- and the OS would eject its own devices. */
+static uint32_t acpi_ext_read(void *opaque, uint16_t port, int size)
+{
+    struct piix4_pm *pm = opaque;
+    uint32_t v = 0;
+    for (int k = 0; k < size; k++) {
+        uint16_t p = (uint16_t)(port + k);
+        uint8_t b = 0;
+        if (p >= 0xAFE0 && p < 0xAFE4) {
+            uint16_t r = p < 0xAFE2 ? pm->gpsts : pm->gpen;
+            b = (uint8_t)(r >> (8 * (p & 1)));
+        } else if (p == 0xAF00) {
+            b = 1;      /* CPU 0 present */
+        }
+        v |= (uint32_t)b << (8 * k);
+    }
+    return v;
+}
+
+static void acpi_ext_write(void *opaque, uint16_t port, uint32_t value, int size)
+{
+    struct piix4_pm *pm = opaque;
+    for (int k = 0; k < size; k++) {
+        uint16_t p = (uint16_t)(port + k);
+        uint16_t b = (uint16_t)((value >> (8 * k)) & 0xFF) << (8 * (p & 1));
+        if (p == 0xAFE0 || p == 0xAFE1)
+            pm->gpsts &= (uint16_t)~b;
+        else if (p == 0xAFE2 || p == 0xAFE3)
+            pm->gpen = (uint16_t)((pm->gpen & ~(0xFFu << (8 * (p & 1)))) | b);
+        /* PCI eject requests (0xAE08) and the rest: nothing can leave. */
+    }
+    update_sci(pm);
+}
+
 static uint32_t apm_read(void *opaque, uint16_t port, int size)
 {
     struct piix4_pm *pm = opaque;
@@ -279,6 +319,11 @@ int piix4_pm_init(struct piix4_pm *pm, struct pci_bus *bus, uint8_t devfn, struc
     if (pci_register(bus, &pm->pci, devfn, 0x8086, 0x7113, 0x03, 0x068000) != 0)
         return -1;
     if (portio_register(io, APM_CNT_PORT, 2, PORTIO_SIZE_8, apm_read, apm_write, pm, "apm") != 0)
+        return -1;
+    const unsigned all = PORTIO_SIZE_8 | PORTIO_SIZE_16 | PORTIO_SIZE_32;
+    if (portio_register(io, 0xAE00, 16, all, acpi_ext_read, acpi_ext_write, pm, "acpi-pcihp") != 0 ||
+        portio_register(io, 0xAF00, 32, all, acpi_ext_read, acpi_ext_write, pm, "acpi-cpuhp") != 0 ||
+        portio_register(io, 0xAFE0, 4, all, acpi_ext_read, acpi_ext_write, pm, "acpi-gpe0") != 0)
         return -1;
     return device_register(reg, &piix4_pm_ops, pm);
 }

@@ -382,7 +382,10 @@ X86_OP(x86_rdtsc)
     c->gpr[X86_EDX] = (uint32_t)(t >> 32);
 }
 
-enum { MSR_TSC = 0x10, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176 };
+enum {
+    MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17, MSR_BIOS_UPDT_TRIG = 0x79, MSR_BIOS_SIGN_ID = 0x8B,
+    MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176,
+};
 
 X86_OP(x86_rdmsr)
 {
@@ -392,6 +395,13 @@ X86_OP(x86_rdmsr)
     uint64_t v;
     switch (c->gpr[X86_ECX]) {
     case MSR_TSC: v = tsc(c); break;
+    /* P6: platform ID and the microcode signature (no update loaded: 0). */
+    case MSR_PLATFORM_ID:
+    case MSR_BIOS_SIGN_ID:
+        if (c->model < X86_P6)
+            x86_gp(c, 0);
+        v = 0;
+        break;
     case MSR_SYSENTER_CS:
         if (c->model < X86_P6)
             x86_gp(c, 0);
@@ -424,6 +434,13 @@ X86_OP(x86_wrmsr)
         /* Processors before family 0Fh model 3 write only the low 32 bits
          * and clear the high half (SDM vol. 3, 17.17). */
         c->tsc_offset = (v & 0xFFFFFFFFu) - c->bus.clock->now;
+        break;
+    /* Software clears the signature before CPUID and reads it back; a
+     * microcode update trigger with nothing to load does nothing. */
+    case MSR_BIOS_SIGN_ID:
+    case MSR_BIOS_UPDT_TRIG:
+        if (c->model < X86_P6)
+            x86_gp(c, 0);
         break;
     case MSR_SYSENTER_CS:
         if (c->model < X86_P6)
