@@ -115,6 +115,32 @@ static void chipset_smram_changed(void *opaque)
     update_smram(opaque);
 }
 
+/* The floppy controller's DMA, through the 8237 (channel 2). */
+static int fdc_dma(void *opaque, int channel, void *buf, int len, int to_memory, int *terminal_count)
+{
+    struct machine *m = opaque;
+    int n = dma_transfer(&m->pc.dma, channel, buf, len, to_memory);
+    *terminal_count = dma_terminal_count(&m->pc.dma, channel);
+    return n;
+}
+
+/* FERR# from the FPU goes to IRQ 13 (the PC/AT wiring for CR0.NE = 0);
+ * a write to port F0h clears it (IBM PC/AT Technical Reference). */
+static void cpu_ferr(void *opaque, int level)
+{
+    struct machine *m = opaque;
+    pic_irq_sink(&m->pc.pic, 13, level);
+}
+
+static void fpu_clear_write(void *opaque, uint16_t port, uint32_t value, int size)
+{
+    struct machine *m = opaque;
+    (void)port;
+    (void)value;
+    (void)size;
+    pic_irq_sink(&m->pc.pic, 13, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Port 61h and the PIT                                                */
 
@@ -277,6 +303,11 @@ static int wire_disks(struct machine *m, char *err, size_t errlen)
     if (m->cfg.hdb && (open_disk(m, 1, m->cfg.hdb, 512, err, errlen) != 0 ||
                        ide_attach_disk(&pc->ide, 0, 1, &pc->disks[1], why, sizeof(why)) != 0))
         goto fail;
+    if (m->cfg.fda) {
+        if (open_disk(m, 3, m->cfg.fda, 512, err, errlen) != 0 ||
+            fdc_insert(&pc->fdc, 0, &pc->disks[3], why, sizeof(why)) != 0)
+            goto fail;
+    }
     if (m->cfg.cdrom) {
         if (open_disk(m, 2, m->cfg.cdrom, 2048, err, errlen) != 0 ||
             ide_attach_cdrom(&pc->ide, 1, 0, &pc->disks[2], why, sizeof(why)) != 0)
@@ -302,8 +333,8 @@ static void fill_cmos(struct machine *m)
     /* Equipment byte: VGA (00 in bits 4-5 = EGA/VGA), FPU, a floppy drive
      * when one is attached. */
     rtc_set_byte(&pc->rtc, 0x14, (uint8_t)(0x06 | (m->cfg.fda ? 0x01 : 0)));
-    /* Floppy types (0x10): drive A 1.44 MB when present. */
-    rtc_set_byte(&pc->rtc, 0x10, m->cfg.fda ? 0x40 : 0x00);
+    /* Floppy types (0x10): drive A in the high nibble. */
+    rtc_set_byte(&pc->rtc, 0x10, (uint8_t)(pc->fdc.drive[0].cmos_type << 4));
     /* Boot order for SeaBIOS and the Bochs BIOS (CMOS 0x3D, 0x38):
      * 1 floppy, 2 hard disk, 3 CD-ROM, 4 option ROM (the kernel loader). */
     uint8_t first;
@@ -401,6 +432,8 @@ static int wire_isa(struct machine *m, char *err, size_t errlen)
         sysctl_ports_init(&pc->sysctl, &m->clock, &m->io, &m->devices, &sys_ops) != 0 ||
         uart16550_init(&pc->com[0], 0x3F8, &m->clock, &m->io, &m->devices) != 0 ||
         uart16550_init(&pc->com[1], 0x2F8, &m->clock, &m->io, &m->devices) != 0 ||
+        fdc_init(&pc->fdc, &m->io, &m->clock, &m->devices, fdc_dma, m) != 0 ||
+        portio_register(&m->io, 0xF0, 1, PORTIO_SIZE_8, NULL, fpu_clear_write, m, "fpu-clear") != 0 ||
         debugcon_init(&pc->seabios_log, 0x402, m->cfg.firmware_log, &m->io, &m->devices) != 0 ||
         debugcon_init(&m->console, 0xE9, m->cfg.console, &m->io, &m->devices) != 0) {
         snprintf(err, errlen, "cannot wire the ISA devices");
@@ -411,6 +444,9 @@ static int wire_isa(struct machine *m, char *err, size_t errlen)
     to_pic(&pc->kbc.irq_kbd, pc, 1);
     to_pic(&pc->com[1].irq, pc, 3);
     to_pic(&pc->com[0].irq, pc, 4);
+    to_pic(&pc->fdc.irq, pc, 6);
+    m->cpu.ferr = cpu_ferr;
+    m->cpu.ferr_opaque = m;
     to_pic(&pc->rtc.irq, pc, 8);
     to_pic(&pc->kbc.irq_aux, pc, 12);
     return 0;

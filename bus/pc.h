@@ -26,6 +26,7 @@
 #include "peripherals/debugcon.h"
 #include "peripherals/disk_image.h"
 #include "peripherals/dma8237.h"
+#include "peripherals/fdc82077.h"
 #include "peripherals/fw_cfg.h"
 #include "peripherals/i8042.h"
 #include "peripherals/ide.h"
@@ -50,6 +51,7 @@ struct pc_board {
     struct i8042 kbc;
     struct sysctl_ports sysctl;
     struct uart16550 com[2];
+    struct fdc82077 fdc;
     struct ide_controller ide;
     struct piix4_pm pm;
     struct vga vga;

@@ -41,7 +41,7 @@ static uint64_t ns_to_cycles(const struct ide_channel *ch, uint64_t ns)
 }
 
 /* ---- Interrupts.  A device drives INTRQ only while it is selected and
- * nIEN is clear (ATA-6 5.2.9); the PIIX3 latches each rising edge in the
+ * nIEN is clear (ATA/ATAPI-6, INTRQ signal); the PIIX3 latches each rising edge in the
  * channel's bus-master status (BMISx bit 2). */
 static int irq_level(const struct ide_channel *ch)
 {
@@ -95,9 +95,10 @@ void ide_pio_in(struct ide_channel *ch, uint32_t len)
     ide_raise(ch, d);
 }
 
-/* Signature after reset or diagnostics (ATA-6 9.12): ATA 00h/00h,
- * PACKET devices 14h/EBh.  A missing device reads FFh/FFh, which detection
- * code classifies as nothing (its status reads 00h). */
+/* Signature after reset or diagnostics (ATA/ATAPI-6, "Signature and
+ * persistence"): ATA devices 00h/00h, PACKET devices 14h/EBh.  A missing
+ * device's registers latch writes but its status reads 00h and its
+ * signature FFh/FFh, which SeaBIOS and libata classify as nothing. */
 void ide_set_signature(struct ide_drive *d)
 {
     d->nsector = d->lbal = 1;
@@ -142,7 +143,7 @@ void ide_id_to_buf(struct ide_channel *ch, const uint16_t *id)
 static uint8_t reg_read(struct ide_channel *ch, unsigned reg)
 {
     if (channel_empty(ch))
-        return 0x7F;    /* nothing drives the bus; DD7 is pulled down (ATA-6 5.2.6) */
+        return 0x7F;    /* nothing drives the bus; the host pulls DD7 down */
     struct ide_drive *d = &ch->drive[cur_unit(ch)];
     int hob = (ch->devctl & DC_HOB) != 0;
     switch (reg) {
@@ -179,7 +180,7 @@ static void reg_write(struct ide_channel *ch, unsigned reg, uint8_t v)
         command_write(ch, v);
         return;
     }
-    ch->devctl &= (uint8_t)~DC_HOB;    /* any register write clears HOB (ATA-6 7.9) */
+    ch->devctl &= (uint8_t)~DC_HOB;    /* any register write clears HOB (Device Control register) */
     for (int u = 0; u < 2; u++) {
         struct ide_drive *d = &ch->drive[u];
         switch (reg) {
@@ -335,7 +336,7 @@ static void command_write(struct ide_channel *ch, uint8_t cmd)
     struct ide_drive *d = &ch->drive[unit];
     if (d->kind == IDE_NONE)
         return;
-    /* Only DEVICE RESET to a PACKET device is taken while BSY or DRQ (ATA-6 9.6). */
+    /* Only DEVICE RESET to a PACKET device is taken while BSY or DRQ. */
     if ((d->status & (ST_BSY | ST_DRQ)) || (ch->devctl & DC_SRST)) {
         if (cmd != 0x08 || d->kind != IDE_CDROM || (ch->devctl & DC_SRST))
             return;

@@ -50,7 +50,7 @@ static int decode_address(struct ide_channel *ch, const struct ide_drive *d, uin
     }
     ch->chs = 1;
     unsigned cyl = (unsigned)d->lbah << 8 | d->lbam, head = d->select & 0x0F, sec = d->lbal;
-    if (sec == 0 || sec > d->cur_spt || head >= d->cur_heads)
+    if (sec == 0 || sec > d->cur_spt || head >= d->cur_heads || cyl >= d->cur_cyls)
         return -1;
     *lba = ((uint64_t)cyl * d->cur_heads + head) * d->cur_spt + sec - 1;
     return 0;
@@ -148,7 +148,7 @@ static void start_dma(struct ide_channel *ch, struct ide_drive *d, int lba48, in
     if (setup_transfer(ch, d, lba48, is_write) != 0)
         return;
     ch->buf_len = ch->buf_pos = 0;
-    ide_start_dma(ch, ch->sectors_left);
+    ide_start_dma(ch);
 }
 
 /* ---- PIO steps. */
@@ -180,7 +180,7 @@ void ide_ata_block_read(struct ide_channel *ch)
         ide_busy(ch, ACT_READ_BLOCK, IDE_DRQ_NS + (uint64_t)block_now(ch) * IDE_SECTOR_NS);
         return;
     }
-    /* Data-in ends without an interrupt after the last block (ATA-6 9.7). */
+    /* PIO data-in ends without an interrupt after the last block. */
     struct ide_drive *d = ide_active(ch);
     ch->phase = PH_IDLE;
     d->status = ST_DRDY | ST_DSC;
@@ -295,7 +295,7 @@ void ide_ata_dma_done(struct ide_channel *ch)
         ide_finish(ch, d);
 }
 
-/* ---- IDENTIFY DEVICE (ATA-6 8.15, table 25). */
+/* ---- IDENTIFY DEVICE (ATA/ATAPI-6, IDENTIFY DEVICE data table). */
 static uint16_t reset_result(const struct ide_channel *ch, const struct ide_drive *d)
 {
     /* Word 93: how the device found its number (01b: jumper) and what it
@@ -505,7 +505,7 @@ void ide_ata_command(struct ide_channel *ch, struct ide_drive *d, uint8_t cmd)
             complete_after(ch, 0, IDE_CMD_NS);      /* RECALIBRATE (obsolete) */
         } else {
             /* NOP, DEVICE RESET and PACKET commands, and everything not
-             * implemented: ABRT (NOP always aborts, ATA-6 8.22). */
+             * implemented: ABRT (NOP always aborts). */
             if (cmd != 0x00 && cmd != 0x08 && cmd != 0xA0 && cmd != 0xA1)
                 ide_log_once(ch->ctl, LOG_UNKNOWN_CMD, "ATA command %#04x not implemented (aborted)", cmd);
             complete_after(ch, ER_ABRT, IDE_CMD_NS);

@@ -1,6 +1,6 @@
 /*
- * An ATAPI CD-ROM drive: the PACKET protocol of ATA/ATAPI-6 (9.11 PACKET
- * command protocol, with the byte-count limit for PIO and bus-master DMA)
+ * An ATAPI CD-ROM drive: the PACKET command protocol of ATA/ATAPI-6 (with
+ * the byte-count limit for PIO, and bus-master DMA)
  * and the MMC-3 commands firmware and operating systems send to a CD-ROM:
  * TEST UNIT READY, REQUEST SENSE, INQUIRY, START STOP UNIT, PREVENT ALLOW
  * MEDIUM REMOVAL, READ CAPACITY, READ(10), READ(12), SEEK(10), READ TOC
@@ -16,7 +16,7 @@
 
 #define CHUNK_SECTORS (IDE_BUF_SIZE / IDE_CD_SECTOR)
 
-/* Sense keys (SPC-3 4.5.6). */
+/* Sense keys (SPC-3, sense key table). */
 #define SK_NO_SENSE 0x0
 #define SK_NOT_READY 0x2
 #define SK_MEDIUM_ERROR 0x3
@@ -51,7 +51,7 @@ void ide_atapi_power_on(struct ide_drive *d)
 }
 
 /* ---- Ending a packet command: the status phase, interrupt reason
- * I/O=1 C/D=1 (ATA-6 9.11). */
+ * I/O=1 C/D=1 (ATA/ATAPI-6 PACKET protocol). */
 static void good_status(struct ide_channel *ch, struct ide_drive *d)
 {
     d->sense_key = d->asc = d->ascq = 0;
@@ -133,13 +133,14 @@ void ide_atapi_block_read(struct ide_channel *ch)
         ide_busy(ch, ACT_ATAPI_BLOCK, IDE_DRQ_NS);
 }
 
-static void start_data(struct ide_channel *ch, struct ide_drive *d, uint32_t delay_sectors)
+/* The data phase: through the bus master, or PIO blocks after the time
+ * the first `delay_sectors` take to read. */
+static void start_data(struct ide_channel *ch, uint32_t delay_sectors)
 {
     if (ch->dma)
-        ide_start_dma(ch, 0);
+        ide_start_dma(ch);
     else
         ide_busy(ch, ACT_ATAPI_BLOCK, IDE_DRQ_NS + (uint64_t)delay_sectors * 4 * IDE_SECTOR_NS);
-    (void)d;
 }
 
 /* A response built in buf: the host gets at most `alloc` bytes of it. */
@@ -153,7 +154,7 @@ static void reply(struct ide_channel *ch, struct ide_drive *d, uint32_t len, uin
     ch->buf_len = ch->bytes_left = n;
     ch->buf_pos = 0;
     ch->sectors_left = 0;
-    start_data(ch, d, 0);
+    start_data(ch, 0);
 }
 
 int ide_atapi_dma_fill(struct ide_channel *ch)
@@ -184,7 +185,7 @@ static void read_sectors(struct ide_channel *ch, struct ide_drive *d, uint32_t l
     ch->sectors_left = count;
     ch->bytes_left = count * IDE_CD_SECTOR;
     ch->buf_len = ch->buf_pos = 0;
-    start_data(ch, d, count < CHUNK_SECTORS ? count : CHUNK_SECTORS);
+    start_data(ch, count < CHUNK_SECTORS ? count : CHUNK_SECTORS);
 }
 
 static void request_sense(struct ide_channel *ch, struct ide_drive *d)
@@ -282,7 +283,7 @@ static uint8_t *toc_descriptor(uint8_t *p, uint8_t track, uint32_t lba, int msf)
     return p + 8;
 }
 
-/* READ TOC/PMA/ATIP (MMC-3 5.26): one data track, formats 0 and 1. */
+/* READ TOC/PMA/ATIP (MMC-3): one data track, formats 0 and 1. */
 static void read_toc(struct ide_channel *ch, struct ide_drive *d)
 {
     const uint8_t *c = ch->cdb;
@@ -361,7 +362,7 @@ static void mode_sense_10(struct ide_channel *ch, struct ide_drive *d)
     reply(ch, d, len, be16(c + 7));
 }
 
-/* GET CONFIGURATION (MMC-3 5.6): the CD-ROM profile with the Profile
+/* GET CONFIGURATION (MMC-3): the CD-ROM profile with the Profile
  * List, Core, Removable Medium and Random Readable features. */
 static uint8_t *feature(uint8_t *p, uint16_t code, uint8_t flags, uint8_t len)
 {
@@ -418,7 +419,7 @@ static void get_configuration(struct ide_channel *ch, struct ide_drive *d)
     reply(ch, d, len, be16(c + 7));
 }
 
-/* GET EVENT STATUS NOTIFICATION (MMC-3 5.7), polled, media class only. */
+/* GET EVENT STATUS NOTIFICATION (MMC-3), polled, media class only. */
 static void get_event_status(struct ide_channel *ch, struct ide_drive *d)
 {
     const uint8_t *c = ch->cdb;
@@ -545,7 +546,7 @@ static void packet(struct ide_channel *ch, struct ide_drive *d)
     uint32_t limit = (uint32_t)d->lbah << 8 | d->lbam;
     if (limit == 0 || limit == 0xFFFF)
         limit = 0xFFFE;
-    ch->byte_limit = limit & ~1u;   /* an odd limit transfers one byte less (ATA-6 9.11) */
+    ch->byte_limit = limit & ~1u;   /* transfers stay whole words below an odd limit */
     d->nsector = IR_COD;
     ide_busy(ch, ACT_PACKET_READY, IDE_DRQ_NS);
 }
@@ -575,7 +576,7 @@ void ide_atapi_command(struct ide_channel *ch, struct ide_drive *d, uint8_t cmd)
     case 0xE0: case 0xE1: case 0xE6: complete_after(ch, 0); break;
     case 0xEC: case 0x20: case 0x21: case 0x24: case 0x29: case 0xC4:
         /* ATA reads to a packet device abort with its signature in the
-         * registers, which is how hosts find out (ATA-6 8.15.1). */
+         * registers, which is how hosts find out. */
         ide_set_signature(d);
         complete_after(ch, ER_ABRT);
         break;
@@ -606,7 +607,7 @@ void ide_atapi_timer(struct ide_channel *ch, enum ide_action act)
     case ACT_ATAPI_DONE:
         good_status(ch, d);
         break;
-    default:                            /* ACT_DEVICE_RESET: no interrupt (ATA-6 9.5) */
+    default:                            /* ACT_DEVICE_RESET: no interrupt */
         ch->phase = PH_IDLE;
         ide_set_signature(d);
         break;

@@ -3,17 +3,18 @@
  * Function"): per channel a command register (start, direction), a status
  * register (active, error, interrupt, DMA-capable bits) and the PRD table
  * pointer, in the 16-byte I/O block BAR4 places.
+ *
+ * The engine walks the PRD table in guest memory: each entry is a dword
+ * physical address (bit 0 ignored), a byte count in bits 15:1 of the next
+ * word (0 = 64 KiB) and EOT in bit 31 of the second dword.  Every guest
+ * memory access goes through physmem's bounds-checked copies; a range that
+ * is not memory sets the status register's error bit, as a PCI master
+ * abort would.
  */
 #include "peripherals/ide_internal.h"
 
 #define BM_MAX_REGISTRATIONS 8
 
-/* ---- Bus-master DMA (PIIX3 "Bus Master IDE Function").  The engine walks
- * the PRD table in guest memory: each entry is a dword physical address
- * (bit 0 ignored), a byte count in bits 15:1 of the next word (0 = 64 KiB)
- * and EOT in bit 31 of the second dword.  Every guest memory access goes
- * through physmem's bounds-checked copies; a range that is not memory sets
- * the status register's error bit, as a PCI master abort would. */
 static int bus_master_enabled(const struct ide_channel *ch)
 {
     return (pci_get16(&ch->ctl->pci, PCI_COMMAND) & PCI_COMMAND_MASTER) != 0;
@@ -36,9 +37,8 @@ static void dma_kick(struct ide_channel *ch)
     timer_arm(ch->ctl->clock, &ch->timer, ch->ctl->clock->now + clock_ns_to_cycles(ch->ctl->clock, ns));
 }
 
-void ide_start_dma(struct ide_channel *ch, uint32_t sectors)
+void ide_start_dma(struct ide_channel *ch)
 {
-    (void)sectors;
     ch->dma = 1;
     ch->phase = PH_DMA;
     ide_active(ch)->status = ST_BSY;

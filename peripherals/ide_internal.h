@@ -7,7 +7,7 @@
 
 #include "peripherals/ide.h"
 
-/* Status register (ATA-6 7.15). */
+/* Status register (ATA/ATAPI-6). */
 #define ST_ERR 0x01u
 #define ST_DRQ 0x08u
 #define ST_DSC 0x10u    /* seek complete (obsolete, set by disks); SERV on ATAPI */
@@ -90,7 +90,7 @@ void ide_finish(struct ide_channel *ch, struct ide_drive *d);       /* DRDY|DSC,
 void ide_fail(struct ide_channel *ch, struct ide_drive *d, uint8_t error);  /* ERR, IRQ */
 
 /* Bus master (ide_busmaster.c). */
-void ide_start_dma(struct ide_channel *ch, uint32_t sectors);
+void ide_start_dma(struct ide_channel *ch);
 void ide_dma_run(struct ide_channel *ch);
 void ide_bm_bar_mapped(void *opaque, int bar, uint32_t addr);
 void ide_bm_config_written(void *opaque, int reg, uint32_t value, int size);

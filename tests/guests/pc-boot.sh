@@ -47,6 +47,13 @@ check "the boot sector's line on COM1" grep -q "booted from drive 0x80" "$work/s
 check "the boot sector's line on the VGA text screen" grep -q "booted from drive 0x80" "$work/seabios-hd.screen"
 check "SeaBIOS's banner on the screen" grep -q "SeaBIOS (version" "$work/seabios-hd.screen"
 
+# A 1.44 MB floppy whose boot sector is ours.
+cp "$boot" "$work/fd.img" && truncate -s 1474560 "$work/fd.img"
+status=$(run seabios-fd -fda "$work/fd.img" -boot a)
+check "SeaBIOS boots the floppy through the 82077 and DMA (exit $status)" [ "$status" = 0 ]
+check "the floppy boot sector's line on COM1 (drive 0x00)" grep -q "booted from drive 0x00" "$work/seabios-fd.serial"
+check "SeaBIOS's log reaches 'Booting from Floppy'" grep -q "Booting from Floppy" "$work/seabios-fd.fwlog"
+
 if command -v xorriso >/dev/null 2>&1; then
     rm -rf "$work/iso" && mkdir -p "$work/iso"
     cp "$boot" "$work/iso/boot.bin" && truncate -s 2048 "$work/iso/boot.bin"
