@@ -15,7 +15,13 @@ static void step_done(struct serial_script *s)
  * the previous step completed. */
 static void match(struct serial_script *s)
 {
-    while (s->pos < s->n && !s->steps[s->pos].is_send) {
+    while (s->pos < s->n && s->steps[s->pos].is_send != STEP_SEND) {
+        if (s->steps[s->pos].is_send == STEP_MARK) {
+            if (s->on_mark)
+                s->on_mark(s->mark_opaque, s->steps[s->pos].text);
+            step_done(s);
+            continue;
+        }
         if (!strstr(s->seen, s->steps[s->pos].text))
             return;
         s->seen_len = 0;
@@ -43,7 +49,7 @@ static void script_tx(void *opaque, uint8_t ch)
 void serial_script_poll(struct serial_script *s, struct uart16550 *u)
 {
     match(s);
-    while (s->pos < s->n && s->steps[s->pos].is_send) {
+    while (s->pos < s->n && s->steps[s->pos].is_send == STEP_SEND) {
         const char *t = s->steps[s->pos].text;
         size_t len = strlen(t) + 1;     /* the line and its Enter */
         while (s->sent < len) {
@@ -93,11 +99,13 @@ int serial_script_load(struct serial_script *s, const char *path, struct serial_
             continue;
         int r;
         if (strncmp(line, "expect ", 7) == 0)
-            r = add_step(s, 0, line + 7);
+            r = add_step(s, STEP_EXPECT, line + 7);
         else if (strncmp(line, "send ", 5) == 0 || strcmp(line, "send") == 0)
-            r = add_step(s, 1, line[4] ? line + 5 : "");
+            r = add_step(s, STEP_SEND, line[4] ? line + 5 : "");
+        else if (strncmp(line, "mark ", 5) == 0)
+            r = add_step(s, STEP_MARK, line + 5);
         else {
-            snprintf(err, errlen, "%s:%d: expected 'expect TEXT' or 'send TEXT'", path, lineno);
+            snprintf(err, errlen, "%s:%d: expected 'expect TEXT', 'send TEXT' or 'mark NAME'", path, lineno);
             fclose(f);
             serial_script_free(s);
             return -1;

@@ -4,6 +4,7 @@
  *
  *   expect guest:/#        wait until the guest has printed this text
  *   send uname -a          type the line and Enter
+ *   mark ready             report progress (instructions, cycles, wall time)
  *
  * Everything the guest prints still goes to the serial backend's output.
  */
@@ -14,8 +15,10 @@
 
 #include "frontends/serial_backend.h"
 
+enum serial_step_kind { STEP_EXPECT, STEP_SEND, STEP_MARK };
+
 struct serial_step {
-    int is_send;
+    int is_send;                    /* kind: enum serial_step_kind */
     char *text;
 };
 
@@ -27,6 +30,8 @@ struct serial_script {
     size_t sent;                    /* bytes of the current send already typed */
     char seen[1024];                /* recent output, for matching */
     size_t seen_len;
+    void (*on_mark)(void *opaque, const char *name);
+    void *mark_opaque;
 };
 
 /* Returns 0, or -1 with a reason (unreadable file, bad line). */

@@ -27,11 +27,13 @@ hostname guest
 ROOT=
 ROOTFSTYPE=
 IDE=1
+BENCH=0
 for w in $(cat /proc/cmdline); do
     case $w in
         root=/dev/*) ROOT=${w#root=} ;;
         rootfstype=*) ROOTFSTYPE=${w#rootfstype=} ;;
         noide) IDE=0 ;;
+        bench) BENCH=1 ;;
     esac
 done
 
@@ -79,6 +81,32 @@ trap 'sync; halt -f' USR1
 export PS1='guest:\w# '
 read -r up _ < /proc/uptime
 banner="GUEST-READY uptime=$up kernel=$(uname -r) root=$ROOT_DESC"
+
+# `bench` on the command line: time a CPU-bound workload on the guest's own
+# clock (/proc/uptime), print the figures and power off.  The same workload
+# runs in any emulator, so their figures compare.
+now() { read -r t _ < /proc/uptime; echo "$t"; }
+timed() { # timed NAME COMMAND...
+    t0=$(now)
+    "$@" > /tmp/bench.out 2>&1
+    t1=$(now)
+    echo "GUEST-BENCH $1 $(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }") $(head -c 60 /tmp/bench.out | tr '\n' ' ')"
+}
+loop() { i=0; while [ $i -lt 50000 ]; do i=$((i + 1)); done; echo $i; }
+md5() { dd if=/dev/zero bs=1M count=8 2>/dev/null | md5sum; }
+gz() { dd if=/dev/zero bs=1M count=8 2>/dev/null | gzip -1 | wc -c; }
+seqgz() { seq 1 100000 | gzip -6 | md5sum; }
+if [ "$BENCH" = 1 ]; then
+    echo "$banner" > /dev/ttyS0
+    start=$(now)
+    for w in loop md5 gz seqgz; do
+        timed "$w" "$w" > /dev/ttyS0
+    done
+    echo "GUEST-DONE workload=$(awk "BEGIN { printf \"%.2f\", $(now) - $start }")" > /dev/ttyS0
+    sync
+    sleep 1     # let the UART drain before the kernel's power-off messages
+    poweroff -f
+fi
 
 # One shell per console, each the leader of its own session with the
 # console as its controlling terminal, so ^C and job control work.
