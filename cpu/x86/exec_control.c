@@ -89,6 +89,7 @@ void x86_far_jump(struct x86_cpu *c, uint16_t sel, uint32_t off)
 
 static void far_jmp(struct x86_cpu *c, uint16_t sel, uint32_t off, int bytes)
 {
+    x86_sensitive(c, X86_SENS_FAR);
     if (x86_pm(c))
         x86_far_transfer_pm(c, sel, off, 0, bytes);
     else
@@ -124,6 +125,7 @@ X86_OP(x86_jmp_farE32)
 
 static void call_far(struct x86_cpu *c, uint16_t sel, uint32_t off, int bytes)
 {
+    x86_sensitive(c, X86_SENS_FAR);
     if (x86_pm(c)) {
         x86_far_transfer_pm(c, sel, off, 1, bytes);
         return;
@@ -157,6 +159,7 @@ X86_OP(x86_call_farE32)
 
 static void ret_far(struct x86_cpu *c, const struct x86_insn *i, int bytes)
 {
+    x86_sensitive(c, X86_SENS_FAR);
     if (x86_pm(c)) {
         x86_far_return_pm(c, bytes, i->imm & 0xFFFF);
         return;
@@ -220,6 +223,7 @@ static void v86_int_check(struct x86_cpu *c)
 
 X86_OP(x86_int)
 {
+    x86_sensitive(c, X86_SENS_FAR);
     v86_int_check(c);
     x86_interrupt(c, (int)(i->imm & 0xFF), 1);
 }
@@ -257,6 +261,7 @@ void x86_iret_real(struct x86_cpu *c, int bytes)
 }
 static void iret(struct x86_cpu *c, int bytes)
 {
+    x86_sensitive(c, X86_SENS_FLAGS);
     if (c->cr0 & X86_CR0_PE)
         x86_iret_pm(c, bytes);
     else

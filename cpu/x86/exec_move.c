@@ -202,6 +202,7 @@ X86_OP(x86_popa32) { (void)i; popa(c, 4); }
 /* PUSHF/POPF fault in virtual-8086 mode unless IOPL is 3. */
 static void v86_flags_check(struct x86_cpu *c)
 {
+    x86_sensitive(c, X86_SENS_FLAGS);
     if ((c->eflags & X86_VM) && ((c->eflags & X86_IOPL) >> 12) < 3)
         x86_gp(c, 0);
 }

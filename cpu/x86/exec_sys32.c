@@ -14,12 +14,6 @@ static void require_cpl0(struct x86_cpu *c)
         x86_gp(c, 0);
 }
 
-static void sensitive(struct x86_cpu *c, int kind)
-{
-    c->sensitive_count[kind]++;
-    if (UNLIKELY(c->observer.sensitive != NULL))
-        c->observer.sensitive(c->observer.opaque, c, kind);
-}
 
 /* ------------------------------------------------------------------ */
 /* Control and debug registers                                         */
@@ -99,7 +93,7 @@ void x86_write_cr(struct x86_cpu *c, int n, uint32_t v)
 X86_OP(x86_mov_cr_r)     /* MOV CRn, r32 */
 {
     require_cpl0(c);
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     if (i->reg == 1 || i->reg > 4 || (i->reg == 4 && c->model < X86_PENTIUM))
         x86_ud(c);
     x86_write_cr(c, i->reg, c->gpr[i->rm]);
@@ -108,7 +102,7 @@ X86_OP(x86_mov_cr_r)     /* MOV CRn, r32 */
 X86_OP(x86_mov_r_cr)     /* MOV r32, CRn */
 {
     require_cpl0(c);
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     uint32_t v;
     switch (i->reg) {
     case 0: v = c->cr0; break;
@@ -129,7 +123,7 @@ X86_OP(x86_mov_r_cr)     /* MOV r32, CRn */
 X86_OP(x86_mov_dr_r)
 {
     require_cpl0(c);
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     int n = i->reg;
     if ((n == 4 || n == 5) && (c->cr4 & X86_CR4_DE))
         x86_ud(c);
@@ -141,7 +135,7 @@ X86_OP(x86_mov_dr_r)
 X86_OP(x86_mov_r_dr)
 {
     require_cpl0(c);
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     int n = i->reg;
     if ((n == 4 || n == 5) && (c->cr4 & X86_CR4_DE))
         x86_ud(c);
@@ -158,7 +152,7 @@ X86_OP(x86_mov_r_dr)
 X86_OP(x86_invlpg)
 {
     require_cpl0(c);
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     if (!i->is_mem)
         x86_ud(c);
     uint32_t lin = c->seg[i->seg].base + ea_offset(c, i);
@@ -174,7 +168,7 @@ X86_OP(x86_invd)
 {
     (void)i;
     require_cpl0(c);
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
 }
 
 /* ------------------------------------------------------------------ */
@@ -190,14 +184,14 @@ static int pm_only(struct x86_cpu *c)
 X86_OP(x86_sldt)
 {
     pm_only(c);
-    sensitive(c, X86_SENS_DESC);
+    x86_sensitive(c, X86_SENS_DESC);
     rm_write(c, i, (!i->is_mem && i->o32) ? 2 : 1, c->ldtr.sel);
 }
 
 X86_OP(x86_str)
 {
     pm_only(c);
-    sensitive(c, X86_SENS_DESC);
+    x86_sensitive(c, X86_SENS_DESC);
     rm_write(c, i, (!i->is_mem && i->o32) ? 2 : 1, c->tr.sel);
 }
 
@@ -205,7 +199,7 @@ X86_OP(x86_lldt)
 {
     pm_only(c);
     require_cpl0(c);
-    sensitive(c, X86_SENS_DESC);
+    x86_sensitive(c, X86_SENS_DESC);
     uint16_t sel = (uint16_t)rm_read(c, i, 1);
     struct x86_desc d;
     if ((sel & 0xFFFC) == 0) {
@@ -224,7 +218,7 @@ X86_OP(x86_ltr)
 {
     pm_only(c);
     require_cpl0(c);
-    sensitive(c, X86_SENS_DESC);
+    x86_sensitive(c, X86_SENS_DESC);
     uint16_t sel = (uint16_t)rm_read(c, i, 1);
     struct x86_desc d;
     if ((sel & 0xFFFC) == 0)
@@ -263,7 +257,7 @@ static void set_zf(struct x86_cpu *c, int z) { flags_set_bits(c, X86_ZF, z ? X86
 X86_OP(x86_lar)
 {
     pm_only(c);
-    sensitive(c, X86_SENS_SEG);
+    x86_sensitive(c, X86_SENS_SEG);
     struct x86_desc d;
     uint16_t sel = (uint16_t)rm_read(c, i, 1);
     int ok = visible(c, sel, &d, LAR_TYPES);
@@ -275,7 +269,7 @@ X86_OP(x86_lar)
 X86_OP(x86_lsl)
 {
     pm_only(c);
-    sensitive(c, X86_SENS_SEG);
+    x86_sensitive(c, X86_SENS_SEG);
     struct x86_desc d;
     uint16_t sel = (uint16_t)rm_read(c, i, 1);
     int ok = visible(c, sel, &d, LSL_TYPES);
@@ -287,7 +281,7 @@ X86_OP(x86_lsl)
 static void verify(struct x86_cpu *c, const struct x86_insn *i, int write)
 {
     pm_only(c);
-    sensitive(c, X86_SENS_SEG);
+    x86_sensitive(c, X86_SENS_SEG);
     struct x86_desc d;
     uint16_t sel = (uint16_t)rm_read(c, i, 1);
     int ok = visible(c, sel, &d, 0) && !desc_is_system(&d);
@@ -301,6 +295,7 @@ X86_OP(x86_verw) { verify(c, i, 1); }
 /* ARPL: raise the RPL of the destination selector to the source's. */
 X86_OP(x86_arpl)
 {
+    x86_sensitive(c, X86_SENS_SEG);
     if (!(c->cr0 & X86_CR0_PE) || x86_v86(c))
         x86_ud(c);
     uint16_t dst = (uint16_t)rm_read(c, i, 1);
@@ -391,7 +386,7 @@ X86_OP(x86_rdmsr)
 {
     (void)i;
     require_cpl0(c);
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     uint64_t v;
     switch (c->gpr[X86_ECX]) {
     case MSR_TSC: v = tsc(c); break;
@@ -427,7 +422,7 @@ X86_OP(x86_wrmsr)
 {
     (void)i;
     require_cpl0(c);
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     uint64_t v = (uint64_t)c->gpr[X86_EDX] << 32 | c->gpr[X86_EAX];
     switch (c->gpr[X86_ECX]) {
     case MSR_TSC:

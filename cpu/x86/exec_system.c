@@ -26,13 +26,6 @@ void x86_iopl_check(struct x86_cpu *c)
         x86_gp(c, 0);
 }
 
-/* Every sensitive instruction passes here first. */
-static inline void sensitive(struct x86_cpu *c, int kind)
-{
-    c->sensitive_count[kind]++;
-    if (UNLIKELY(c->observer.sensitive != NULL))
-        c->observer.sensitive(c->observer.opaque, c, kind);
-}
 
 /* May the program touch ports [port, port+size)?  In protected mode with
  * CPL > IOPL, and always in virtual-8086 mode, the TSS I/O permission
@@ -59,7 +52,7 @@ void x86_io_check(struct x86_cpu *c, uint16_t port, int size)
 
 X86_OP(x86_in_I)
 {
-    sensitive(c, X86_SENS_IO);
+    x86_sensitive(c, X86_SENS_IO);
     x86_io_check(c, (uint16_t)(i->imm & 0xFF), (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1);
     int sz = (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1;
     uint32_t v = io_in(c, (uint16_t)(i->imm & 0xFF), sz);
@@ -67,7 +60,7 @@ X86_OP(x86_in_I)
 }
 X86_OP(x86_in_DX)
 {
-    sensitive(c, X86_SENS_IO);
+    x86_sensitive(c, X86_SENS_IO);
     int sz = (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1;
     x86_io_check(c, reg16_get(c, X86_EDX), sz);
     uint32_t v = io_in(c, reg16_get(c, X86_EDX), sz);
@@ -75,7 +68,7 @@ X86_OP(x86_in_DX)
 }
 X86_OP(x86_out_I)
 {
-    sensitive(c, X86_SENS_IO);
+    x86_sensitive(c, X86_SENS_IO);
     int sz = (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1;
     x86_io_check(c, (uint16_t)(i->imm & 0xFF), sz);
     io_out(c, (uint16_t)(i->imm & 0xFF), reg_get(c, sz == 1 ? 0 : sz == 2 ? 1 : 2, X86_EAX), sz);
@@ -83,7 +76,7 @@ X86_OP(x86_out_I)
 }
 X86_OP(x86_out_DX)
 {
-    sensitive(c, X86_SENS_IO);
+    x86_sensitive(c, X86_SENS_IO);
     int sz = (i->opcode & 1) ? (i->o32 ? 4 : 2) : 1;
     x86_io_check(c, reg16_get(c, X86_EDX), sz);
     io_out(c, reg16_get(c, X86_EDX), reg_get(c, sz == 1 ? 0 : sz == 2 ? 1 : 2, X86_EAX), sz);
@@ -93,7 +86,7 @@ X86_OP(x86_out_DX)
 X86_OP(x86_hlt)
 {
     (void)i;
-    sensitive(c, X86_SENS_HLT);
+    x86_sensitive(c, X86_SENS_HLT);
     require_cpl0(c);
     c->halted = 1;
     c->event |= X86_EV_HALT;
@@ -157,7 +150,7 @@ X86_OP(x86_std) { (void)i; c->eflags |= X86_DF; }
 X86_OP(x86_cli)
 {
     (void)i;
-    sensitive(c, X86_SENS_IF);
+    x86_sensitive(c, X86_SENS_IF);
     x86_iopl_check(c);
     c->eflags &= ~X86_IF;
 }
@@ -167,7 +160,7 @@ X86_OP(x86_cli)
 X86_OP(x86_sti)
 {
     (void)i;
-    sensitive(c, X86_SENS_IF);
+    x86_sensitive(c, X86_SENS_IF);
     x86_iopl_check(c);
     if (!(c->eflags & X86_IF)) {
         c->eflags |= X86_IF;
@@ -210,31 +203,31 @@ static void table_store(struct x86_cpu *c, const struct x86_insn *i, uint32_t ba
 
 X86_OP(x86_lgdt)
 {
-    sensitive(c, X86_SENS_DESC);
+    x86_sensitive(c, X86_SENS_DESC);
     require_cpl0(c);
     table_load(c, i, &c->gdtr.base, &c->gdtr.limit);
 }
 X86_OP(x86_lidt)
 {
-    sensitive(c, X86_SENS_DESC);
+    x86_sensitive(c, X86_SENS_DESC);
     require_cpl0(c);
     table_load(c, i, &c->idtr.base, &c->idtr.limit);
 }
 X86_OP(x86_sgdt)
 {
-    sensitive(c, X86_SENS_DESC);
+    x86_sensitive(c, X86_SENS_DESC);
     table_store(c, i, c->gdtr.base, c->gdtr.limit);
 }
 X86_OP(x86_sidt)
 {
-    sensitive(c, X86_SENS_DESC);
+    x86_sensitive(c, X86_SENS_DESC);
     table_store(c, i, c->idtr.base, c->idtr.limit);
 }
 
 /* SMSW: the low word of CR0 (the 286 reads the reserved bits as 1). */
 X86_OP(x86_smsw)
 {
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     uint32_t msw = c->cr0 & 0xFFFF;
     if (c->model == X86_286)
         msw |= 0xFFF0;
@@ -247,7 +240,7 @@ X86_OP(x86_smsw)
 /* LMSW loads PE MP EM TS; it can set PE but never clear it. */
 X86_OP(x86_lmsw)
 {
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     require_cpl0(c);
     uint32_t v = rm_read(c, i, 1) & 0xF;
     c->cr0 = (c->cr0 & ~0xEu) | (v & 0xE) | (c->cr0 & 1u) | (v & 1u);
@@ -257,7 +250,7 @@ X86_OP(x86_lmsw)
 X86_OP(x86_clts)
 {
     (void)i;
-    sensitive(c, X86_SENS_CR);
+    x86_sensitive(c, X86_SENS_CR);
     require_cpl0(c);
     c->cr0 &= ~0x8u;
 }

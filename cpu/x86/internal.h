@@ -349,6 +349,16 @@ static inline void io_out(struct x86_cpu *c, uint16_t port, uint32_t v, int size
 /* System management mode (smm.c). */
 void x86_enter_smm(struct x86_cpu *c);
 
+/* Every sensitive instruction (Popek and Goldberg) passes here: counted
+ * always, reported when an observer listens -- one predictable branch
+ * otherwise. */
+static inline void x86_sensitive(struct x86_cpu *c, int kind)
+{
+    c->sensitive_count[kind]++;
+    if (UNLIKELY(c->observer.sensitive != NULL))
+        c->observer.sensitive(c->observer.opaque, c, kind);
+}
+
 /* Protection checks (exec_system.c). */
 void x86_io_check(struct x86_cpu *c, uint16_t port, int size);
 void x86_iopl_check(struct x86_cpu *c);

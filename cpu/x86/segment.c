@@ -178,6 +178,7 @@ static void load_protected(struct x86_cpu *c, int seg, uint16_t sel)
 
 void x86_seg_load(struct x86_cpu *c, int seg, uint16_t sel)
 {
+    x86_sensitive(c, X86_SENS_SEG);
     if (real_or_v86(c))
         x86_seg_load_real(c, seg, sel);
     else
