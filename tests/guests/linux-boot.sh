@@ -135,4 +135,30 @@ SCRIPT
 else
     skipped "CD-ROM boot: xorriso or isolinux missing"
 fi
+
+# ---- 4. GRUB 2 (grub-mkrescue's El Torito image) -----------------------------
+if command -v grub-mkrescue >/dev/null && [ -d /usr/lib/grub/i386-pc ] && command -v xorriso >/dev/null; then
+    rm -rf "$work/grub" && mkdir -p "$work/grub/boot/grub"
+    cp "$guest/vmlinuz" "$guest/initrd.gz" "$work/grub/"
+    cat > "$work/grub/boot/grub/grub.cfg" <<CFG
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=1
+menuentry "Trapeze guest" {
+  linux /vmlinuz console=ttyS0,115200 panic=-1
+  initrd /initrd.gz
+}
+CFG
+    grub-mkrescue -o "$work/grub.iso" "$work/grub" > "$work/grub-mkrescue.log" 2>&1
+    cat > "$work/grub.script" <<SCRIPT
+expect guest:/#
+send poweroff
+SCRIPT
+    status=$(boot grub "$work/grub.script" -cdrom "$work/grub.iso" -boot d)
+    check "SeaBIOS -> GRUB 2 -> Linux from the CD-ROM (exit $status)" [ "$status" = 0 ]
+    check "GRUB's menu on the serial console" grep -aq "GNU GRUB" "$work/grub.serial"
+else
+    skipped "GRUB 2: grub-pc-bin or xorriso missing"
+fi
 finish
