@@ -116,9 +116,10 @@ static int check_header(const struct linux_boot_input *in, uint16_t *protocol, u
              in->image_len - *setup_size);
         return -1;
     }
-    /* syssize is exact from protocol 2.04 (16-byte paragraphs). */
+    /* syssize counts 16-byte paragraphs, rounded up: the file may end up to
+     * 15 bytes before syssize * 16 (memtest86+'s does). */
     uint64_t syssize = (uint64_t)le32_load(h + HDR_SYSSIZE) * 16;
-    if (*protocol >= 0x0204 && syssize > in->image_len - *setup_size) {
+    if (*protocol >= 0x0204 && syssize > in->image_len - *setup_size + 15) {
         fail(err, errlen, "%s: truncated (the header promises %llu bytes of kernel, the file has %zu)", name,
              (unsigned long long)syssize, in->image_len - *setup_size);
         return -1;

@@ -16,6 +16,11 @@ static void step_done(struct serial_script *s)
 static void match(struct serial_script *s)
 {
     while (s->pos < s->n && s->steps[s->pos].is_send != STEP_SEND) {
+        if (s->steps[s->pos].is_send == STEP_STOP) {
+            s->stopped = 1;
+            step_done(s);
+            continue;
+        }
         if (s->steps[s->pos].is_send == STEP_MARK) {
             if (s->on_mark)
                 s->on_mark(s->mark_opaque, s->steps[s->pos].text);
@@ -104,8 +109,10 @@ int serial_script_load(struct serial_script *s, const char *path, struct serial_
             r = add_step(s, STEP_SEND, line[4] ? line + 5 : "");
         else if (strncmp(line, "mark ", 5) == 0)
             r = add_step(s, STEP_MARK, line + 5);
+        else if (strcmp(line, "stop") == 0)
+            r = add_step(s, STEP_STOP, "stop");
         else {
-            snprintf(err, errlen, "%s:%d: expected 'expect TEXT', 'send TEXT' or 'mark NAME'", path, lineno);
+            snprintf(err, errlen, "%s:%d: expected 'expect TEXT', 'send TEXT', 'mark NAME' or 'stop'", path, lineno);
             fclose(f);
             serial_script_free(s);
             return -1;

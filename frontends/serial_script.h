@@ -5,6 +5,7 @@
  *   expect guest:/#        wait until the guest has printed this text
  *   send uname -a          type the line and Enter
  *   mark ready             report progress (instructions, cycles, wall time)
+ *   stop                   end the run here (exit status 0)
  *
  * Everything the guest prints still goes to the serial backend's output.
  */
@@ -15,7 +16,7 @@
 
 #include "frontends/serial_backend.h"
 
-enum serial_step_kind { STEP_EXPECT, STEP_SEND, STEP_MARK };
+enum serial_step_kind { STEP_EXPECT, STEP_SEND, STEP_MARK, STEP_STOP };
 
 struct serial_step {
     int is_send;                    /* kind: enum serial_step_kind */
@@ -30,6 +31,7 @@ struct serial_script {
     size_t sent;                    /* bytes of the current send already typed */
     char seen[1024];                /* recent output, for matching */
     size_t seen_len;
+    int stopped;                    /* a `stop` step was reached */
     void (*on_mark)(void *opaque, const char *name);
     void *mark_opaque;
 };

@@ -48,6 +48,9 @@ esac
 for t in "$build"/tests/conformance/test_*; do
     [ -x "$t" ] && run "conformance/${t##*/}" "$t" $conf_args
 done
+# Guest tests may do a longer run under `make conformance`.
+TRAPEZE_TEST_MODE=$mode
+export TRAPEZE_TEST_MODE
 for t in tests/guests/*.sh; do
     [ -f "$t" ] && run "guests/${t##*/}" sh "$t" "$build"
 done
