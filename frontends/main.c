@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "bus/machine.h"
+#include "config.h"
 #include "bus/pc.h"
+#include "frontends/desktop.h"
 #include "frontends/mini6502_cli.h"
 #include "frontends/screenshot.h"
 #include "frontends/serial_backend.h"
@@ -24,6 +26,12 @@
 #define EXIT_STOPPED 4
 #define EXIT_SCRIPT 5
 
+/* A serial script's `mark`: how far the run has come, on stderr. */
+struct mark_context {
+    struct machine *m;
+    double start;
+};
+
 struct options {
     struct machine_config cfg;
     uint64_t max_cycles;
@@ -33,6 +41,8 @@ struct options {
     const char *serial_script;
     struct serial_script script;
     int have_script;
+    struct mark_context marks;
+    struct desktop_options desktop;     /* window, sound, screenshots (frontends/desktop.h) */
 };
 
 static void usage(FILE *out)
@@ -55,12 +65,12 @@ static void usage(FILE *out)
           "  -kernel FILE         boot a Linux bzImage directly\n"
           "  -initrd FILE, -append \"ARGS\"   its initrd and command line\n"
           "  -serial stdio|file:PATH|none   COM1 (default stdio)\n"
-          "  -display none        no window (the only display in this build's CLI)\n"
           "  --bios FILE, --vga-bios FILE   firmware (default: the system's SeaBIOS)\n"
           "  --firmware-log FILE  SeaBIOS's debug log (port 0x402)\n"
           "  --rtc host|fixed     the RTC starts at the host's time or 2000-01-01\n"
           "  --screenshot FILE.png, --text-dump FILE   the screen at exit\n"
-          "  --serial-script FILE lines 'expect TEXT' / 'send TEXT' drive COM1\n"
+          "  --serial-script FILE lines 'expect TEXT', 'send TEXT', 'mark NAME', 'stop'\n"
+          "                       drive COM1\n"
           "\n"
           "Common options:\n"
           "  --cpu MODEL          8086, 286, 386, 486, pentium or p6 (default p6 on the\n"
@@ -77,6 +87,7 @@ static void usage(FILE *out)
           "4 when the guest halted for good or the CPU shut down; 5 when a serial\n"
           "script did not finish.\n",
           out);
+    desktop_usage(out);
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -134,7 +145,7 @@ static const char **string_option(struct options *o, const char *a)
 /* Returns -1 to go on, or an exit status. */
 static int parse(struct options *o, int argc, char **argv, int *machine_index)
 {
-    int ram_given = 0, cpu_given = 0;
+    int ram_given = 0, cpu_given = 0, desk;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **dest;
@@ -174,10 +185,9 @@ static int parse(struct options *o, int argc, char **argv, int *machine_index)
             if (i + 1 >= argc || strlen(argv[i + 1]) != 1 || !strchr("acd", argv[i + 1][0]))
                 return bad("-boot takes a, c or d%s", "");
             o->cfg.boot = argv[++i][0];
-        } else if (strcmp(a, "-display") == 0) {
-            if (i + 1 >= argc || strcmp(argv[i + 1], "none") != 0)
-                return bad("-display: only 'none' is available here%s", "");
-            i++;
+        } else if ((desk = desktop_parse_option(&o->desktop, argc, argv, &i)) != 0) {
+            if (desk < 0)
+                return EXIT_BAD_INPUT;
         } else if (strcmp(a, "--firmware-log") == 0) {
             if (i + 1 >= argc)
                 return bad("%s needs a file", a);
@@ -224,6 +234,21 @@ static int parse(struct options *o, int argc, char **argv, int *machine_index)
     return -1;
 }
 
+static double wall_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void report_mark(void *opaque, const char *name)
+{
+    struct mark_context *mc = opaque;
+    fprintf(stderr, "trapeze: mark %s: %llu instructions, %llu cycles, %.2f s\n", name,
+            (unsigned long long)machine_cpu(mc->m)->insns_retired, (unsigned long long)machine_cycles(mc->m),
+            wall_seconds() - mc->start);
+}
+
 static int open_serial(struct options *o, struct serial_backend *sb)
 {
     char err[256];
@@ -242,12 +267,6 @@ static int open_serial(struct options *o, struct serial_backend *sb)
     return -1;
 }
 
-static double wall_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* Sleep while emulated time is ahead of real time (unless --turbo). */
 static void pace(uint64_t cycles, uint64_t hz, double start)
@@ -267,6 +286,11 @@ static int run(struct options *o, struct machine *m, struct serial_backend *sb)
     uint64_t hz = machine_cpu(m)->bus.clock->hz;
     double start = wall_seconds();
     enum machine_status st = MACHINE_RUNNING;
+    if (pc && desktop_active(&o->desktop)) {    /* the window, sound, timed screenshots */
+        if (desktop_run(&o->desktop, m, sb, o->have_script ? &o->script : NULL, o->max_cycles, o->turbo, &st) != 0)
+            return EXIT_BAD_INPUT;
+        left = 0;
+    }
     while (st == MACHINE_RUNNING && left > 0) {
         uint64_t n = left < slice ? left : slice;
         if (pc)
@@ -275,12 +299,16 @@ static int run(struct options *o, struct machine *m, struct serial_backend *sb)
             serial_script_poll(&o->script, &pc->com[0]);
         st = machine_run(m, n);
         left -= n;
+        if (o->have_script && o->script.stopped)
+            break;
         if (!o->turbo)
             pace(machine_cycles(m), hz, start);
     }
     if (pc)
         serial_backend_poll(sb, &pc->com[0]);
     fflush(stdout);
+    if (o->have_script && o->script.stopped)
+        return 0;
     if (o->have_script && !serial_script_done(&o->script)) {
         fprintf(stderr, "trapeze: the serial script was still waiting for '%s'\n",
                 serial_script_waiting_for(&o->script));
@@ -313,8 +341,26 @@ static void save_screens(struct options *o, struct machine *m)
         fprintf(stderr, "trapeze: %s\n", err);
 }
 
+/* The option ROM for direct kernel boot: next to the program in a build
+ * tree (build/roms/), else where `make install` puts it. */
+static const char *find_linuxboot_rom(const char *argv0, char *buf, size_t n)
+{
+    const char *slash = strrchr(argv0, '/');
+    if (slash) {
+        snprintf(buf, n, "%.*s/roms/linuxboot.bin", (int)(slash - argv0), argv0);
+        FILE *f = fopen(buf, "rb");
+        if (f) {
+            fclose(f);
+            return buf;
+        }
+    }
+    snprintf(buf, n, "%s/share/trapeze/linuxboot.bin", TRAPEZE_PREFIX);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
+    double process_start = wall_seconds();
     struct options o;
     memset(&o, 0, sizeof(o));
     o.cfg.cpu = X86_P6;
@@ -326,6 +372,10 @@ int main(int argc, char **argv)
         return mini6502_main(argc - machine_index, argv + machine_index);
     if (r >= 0)
         return r;
+
+    char rom_path[1024];
+    if (o.cfg.kernel && !o.cfg.linuxboot_rom)
+        o.cfg.linuxboot_rom = find_linuxboot_rom(argv[0], rom_path, sizeof(rom_path));
 
     struct serial_backend sb;
     memset(&sb, 0, sizeof(sb));
@@ -347,6 +397,10 @@ int main(int argc, char **argv)
             return bad("%s", err);
         }
         o.have_script = 1;
+        o.marks.m = m;
+        o.marks.start = process_start;
+        o.script.on_mark = report_mark;
+        o.script.mark_opaque = &o.marks;
         uart16550_set_backend(&machine_pc(m)->com[0], &o.script.uart);
     } else if (is_pc) {
         uart16550_set_backend(&machine_pc(m)->com[0], &sb.uart);

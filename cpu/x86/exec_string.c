@@ -35,7 +35,7 @@ static inline void advance(struct x86_cpu *c, const struct x86_insn *i, int r, i
  * REP, see below) before raising the fault -- unlike the 386 and later, whose string
  * faults leave the registers as they were.  Seen in the 80286 single-step
  * data; CMPS accesses ES:DI before DS:SI there. */
-static void limit_check_286(struct x86_cpu *c, const struct x86_insn *i, int seg, int sz, int write,
+static inline void limit_check_286(struct x86_cpu *c, const struct x86_insn *i, int seg, int sz, int write,
                             int reg, int earlier_reg, uint32_t rep_cx_drop)
 {
     if (c->model != X86_286 || sz == 0)
@@ -139,6 +139,81 @@ static uint32_t rep_cycles(const struct x86_cpu *c, int kind)
 
 /* The REP loop.  `cond`: 0 for REP, else the ZF value that continues the
  * loop (REPE: 1, REPNE: 0) for CMPS/SCAS. */
+/* Host page for `bytes` at seg:off if the TLB already maps it for this
+ * kind of access and the access stays inside the segment; else NULL. */
+static uint8_t *host_span(struct x86_cpu *c, int seg, uint32_t off, uint32_t bytes, int write)
+{
+    if (!x86_range_ok(c, seg, off, bytes, write))
+        return NULL;
+    uint32_t lin = c->seg[seg].base + off;
+    if ((lin & PAGE_MASK) + bytes > PAGE_SIZE)
+        return NULL;
+    const struct x86_tlb_entry *e = &c->tlb->cur[(lin >> PAGE_SHIFT) & (X86_TLB_SIZE - 1)];
+    if ((write ? e->tag_w : e->tag_r) != (lin & ~PAGE_MASK))
+        return NULL;
+    return (uint8_t *)((write ? e->host_w : e->host_r) + (lin & PAGE_MASK));
+}
+
+/* REP MOVS and REP STOS over RAM move whole runs through host pointers:
+ * the elements of the run that lie in the current source and destination
+ * pages, in the order the processor would move them (so overlapping moves
+ * replicate exactly as element-by-element copies do).  Only runs whose
+ * pages the TLB already maps as plain RAM qualify: MMIO, code pages and
+ * faults take the element-by-element path.  Returns the elements done. */
+static uint32_t rep_bulk(struct x86_cpu *c, const struct x86_insn *i, int sz, int is_movs, uint32_t per)
+{
+    const uint32_t el = 1u << sz;
+    int down = (c->eflags & X86_DF) != 0;
+    uint32_t count = rget(c, i, X86_ECX);
+    uint32_t di = rget(c, i, X86_EDI), si = rget(c, i, X86_ESI);
+    /* Elements before either pointer leaves its page (or its 64 KiB
+     * address-size wrap), whichever comes first. */
+    uint32_t lin_d = c->seg[X86_ES].base + di, lin_s = c->seg[i->seg].base + si;
+    uint32_t room_d = down ? (lin_d & PAGE_MASK) / el + 1 : (PAGE_SIZE - (lin_d & PAGE_MASK)) / el;
+    uint32_t room_s = down ? (lin_s & PAGE_MASK) / el + 1 : (PAGE_SIZE - (lin_s & PAGE_MASK)) / el;
+    uint32_t n = count < room_d ? count : room_d;
+    if (is_movs && room_s < n)
+        n = room_s;
+    if (!i->a32) {
+        uint32_t wrap_d = down ? di / el + 1 : (0x10000u - di) / el;
+        uint32_t wrap_s = down ? si / el + 1 : (0x10000u - si) / el;
+        n = n < wrap_d ? n : wrap_d;
+        if (is_movs && wrap_s < n)
+            n = wrap_s;
+    }
+    /* No further than the time slice allows, so interrupts still come in
+     * between iterations where they would. */
+    cycles_t now = c->bus.clock->now;
+    if (c->deadline != CLOCK_NEVER && per) {
+        cycles_t left = c->deadline > now ? (c->deadline - now + per - 1) / per : 1;
+        if (left < n)
+            n = (uint32_t)left;
+    }
+    if (n < 2)
+        return 0;
+    uint32_t span = (n - 1) * el;
+    uint32_t d_lo = down ? di - span : di, s_lo = down ? si - span : si;
+    uint8_t *dst = host_span(c, X86_ES, d_lo, span + el, 1);
+    const uint8_t *src = is_movs ? host_span(c, i->seg, s_lo, span + el, 0) : NULL;
+    if (!dst || (is_movs && !src))
+        return 0;
+    uint8_t *d = down ? dst + span : dst;
+    const uint8_t *sp = down ? src + span : src;
+    uint32_t acc = reg_get(c, sz, X86_EAX);
+    for (uint32_t k = 0; k < n; k++) {
+        for (uint32_t b = 0; b < el; b++)
+            d[b] = is_movs ? sp[b] : (uint8_t)(acc >> (8 * b));
+        d = down ? d - el : d + el;
+        sp = down ? sp - el : sp + el;
+    }
+    uint32_t delta = down ? 0u - n * el : n * el;
+    rset(c, i, X86_EDI, di + delta);
+    if (is_movs)
+        rset(c, i, X86_ESI, si + delta);
+    rset(c, i, X86_ECX, count - n);
+    return n;
+}
+
 static void rep_loop(struct x86_cpu *c, const struct x86_insn *i, int sz, string_step_fn fn, int kind,
                      int compares)
 {
@@ -146,11 +221,20 @@ static void rep_loop(struct x86_cpu *c, const struct x86_insn *i, int sz, string
     for (;;) {
         if (rget(c, i, X86_ECX) == 0)
             return;
+        /* MOVS (kind 0) and STOS (kind 1) in bulk when single-stepping is off. */
+        if (kind <= 1 && !(c->eflags & X86_TF)) {
+            uint32_t n = rep_bulk(c, i, sz, kind == 0, per);
+            if (n) {
+                charge(c, per * n);
+                goto next;
+            }
+        }
         fn(c, i, sz);
         rset(c, i, X86_ECX, rget(c, i, X86_ECX) - 1);
         charge(c, per);
         if (compares && x86_zf(c) != (i->rep == X86_REP_E))
             return;
+    next:
         if (rget(c, i, X86_ECX) == 0)
             return;
         /* Single-stepping traps after every iteration, with IP still on the

@@ -52,7 +52,7 @@ field() { # field LOG PATTERN: the stamp of the first line matching
 
 # --- the emulators -------------------------------------------------------
 run_trapeze() {
-    run_stamped "trapeze-$1" "$build/trapeze" --turbo --rtc fixed -m 256 -kernel "$guest/vmlinuz" \
+    run_stamped "trapeze-$1" "$build/trapeze" -display none --turbo --rtc fixed -m 256 -kernel "$guest/vmlinuz" \
         -initrd "$guest/initrd.gz" -append "$append" -serial "file:$out/trapeze-$1.fifo" --stats \
         --serial-script "$out/marks.script"
 }

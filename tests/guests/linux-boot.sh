@@ -32,7 +32,7 @@ BUDGET=60000000000      # 150 s of a 400 MHz P6
 # boot NAME SCRIPT ARGS...: run with a serial script; prints the exit status.
 boot() {
     name=$1; script=$2; shift 2
-    "$trapeze" --turbo --rtc fixed --max-cycles $BUDGET -m 256 -serial "file:$work/$name.serial" \
+    "$trapeze" -display none --turbo --rtc fixed --max-cycles $BUDGET -m 256 -serial "file:$work/$name.serial" \
         --serial-script "$script" --firmware-log "$work/$name.fwlog" "$@" > "$work/$name.out" 2>&1
     echo $?
 }

@@ -23,7 +23,7 @@ if [ "${TRAPEZE_TEST_MODE:-check}" = conformance ]; then
 else
     budget=20000000000
 fi
-"$build/trapeze" --turbo --rtc fixed -m 16 -kernel "$mt" -append "console=ttyS0,115200" \
+"$build/trapeze" -display none --turbo --rtc fixed -m 16 -kernel "$mt" -append "console=ttyS0,115200" \
     -serial "file:$work/serial.txt" --max-cycles $budget --text-dump "$work/screen.txt" > "$work/out.txt" 2>&1
 status=$?
 pass=0

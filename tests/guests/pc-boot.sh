@@ -34,7 +34,7 @@ cp "$boot" "$work/hd.img" && truncate -s 10M "$work/hd.img"
 run() {
     name=$1; shift
     rm -f "$work/$name.serial" "$work/$name.screen" "$work/$name.fwlog"
-    "$trapeze" --turbo --max-cycles 2000000000 --rtc fixed -serial "file:$work/$name.serial" \
+    "$trapeze" -display none --turbo --max-cycles 2000000000 --rtc fixed -serial "file:$work/$name.serial" \
         --firmware-log "$work/$name.fwlog" --text-dump "$work/$name.screen" "$@" \
         > "$work/$name.out" 2>&1
     echo $?
