@@ -218,31 +218,30 @@ void x86_far_transfer_pm(struct x86_cpu *c, uint16_t sel, uint32_t off, int is_c
 /* ------------------------------------------------------------------ */
 /* Far RET                                                             */
 
-void x86_far_return_pm(struct x86_cpu *c, int bytes, uint32_t release)
+/* The code segment a far RET or IRET returns to: the checks of the SDM's
+ * RET/IRET pseudo-code (never to an inner level; conforming segments by
+ * DPL <= RPL, others DPL == RPL). */
+static void check_return_cs(struct x86_cpu *c, uint16_t sel, uint32_t off, struct x86_desc *d)
 {
-    struct frame f;
-    frame_current(c, &f);
-    uint32_t off = frame_pop(c, &f, bytes);
-    uint16_t sel = (uint16_t)frame_pop(c, &f, bytes);
     int rpl = sel & 3;
-    struct x86_desc d;
     if ((sel & 0xFFFC) == 0)
         x86_gp(c, 0);
-    if (x86_desc_fetch(c, sel, &d) != 0 || !desc_is_code(&d) || rpl < c->cpl)
+    if (x86_desc_fetch(c, sel, d) != 0 || !desc_is_code(d) || rpl < c->cpl)
         x86_gp(c, sel & 0xFFFC);
-    if (desc_conforming(&d) ? desc_dpl(&d) > rpl : desc_dpl(&d) != rpl)
+    if (desc_conforming(d) ? desc_dpl(d) > rpl : desc_dpl(d) != rpl)
         x86_gp(c, sel & 0xFFFC);
-    check_code_target(c, &d, sel, off);
-    f.esp += release;
-    if (rpl == c->cpl) {
-        x86_load_cs(c, sel, &d, rpl);
-        frame_commit_esp(c, &f);
-        c->eip = off;
-        return;
-    }
-    /* Return to an outer level: its SS:ESP follows the parameters. */
-    uint32_t new_esp = frame_pop(c, &f, bytes);
-    uint16_t ss = (uint16_t)frame_pop(c, &f, bytes);
+    check_code_target(c, d, sel, off);
+}
+
+/* The rest of a return to an outer privilege level: pop and check the
+ * outer SS:ESP, load CS and SS, and null the data segments the outer
+ * level may not use. */
+static void return_to_outer(struct x86_cpu *c, struct frame *f, int bytes, uint16_t sel,
+                            const struct x86_desc *d, uint32_t release)
+{
+    int rpl = sel & 3;
+    uint32_t new_esp = frame_pop(c, f, bytes);
+    uint16_t ss = (uint16_t)frame_pop(c, f, bytes);
     struct x86_desc ssd;
     if ((ss & 0xFFFC) == 0)
         x86_gp(c, 0);
@@ -250,13 +249,32 @@ void x86_far_return_pm(struct x86_cpu *c, int bytes, uint32_t release)
         x86_gp(c, ss & 0xFFFC);
     if (!desc_present(&ssd))
         x86_fault(c, X86_EXC_SS, ss & 0xFFFC, 1);
-    x86_load_cs(c, sel, &d, rpl);
+    x86_load_cs(c, sel, d, rpl);
     x86_desc_set_accessed(c, ss, &ssd);
     x86_seg_from_desc(c, X86_SS, ss, &ssd);
     struct frame nf = { c->seg[X86_SS], new_esp + release, 0, 0 };
     frame_commit_esp(c, &nf);
-    c->eip = off;
     x86_seg_validate_outer(c);
+}
+
+
+void x86_far_return_pm(struct x86_cpu *c, int bytes, uint32_t release)
+{
+    struct frame f;
+    frame_current(c, &f);
+    uint32_t off = frame_pop(c, &f, bytes);
+    uint16_t sel = (uint16_t)frame_pop(c, &f, bytes);
+    struct x86_desc d;
+    check_return_cs(c, sel, off, &d);
+    f.esp += release;
+    if ((sel & 3) == c->cpl) {
+        x86_load_cs(c, sel, &d, c->cpl);
+        frame_commit_esp(c, &f);
+    } else {
+        /* Return to an outer level: its SS:ESP follows the parameters. */
+        return_to_outer(c, &f, bytes, sel, &d, release);
+    }
+    c->eip = off;
 }
 
 /* ------------------------------------------------------------------ */
@@ -325,42 +343,18 @@ void x86_iret_pm(struct x86_cpu *c, int bytes)
         iret_to_v86(c, &f, eip, sel, fl);
         return;
     }
-    int rpl = sel & 3;
     struct x86_desc d;
-    if ((sel & 0xFFFC) == 0)
-        x86_gp(c, 0);
-    if (x86_desc_fetch(c, sel, &d) != 0 || !desc_is_code(&d) || rpl < c->cpl)
-        x86_gp(c, sel & 0xFFFC);
-    if (desc_conforming(&d) ? desc_dpl(&d) > rpl : desc_dpl(&d) != rpl)
-        x86_gp(c, sel & 0xFFFC);
-    check_code_target(c, &d, sel, eip);
+    check_return_cs(c, sel, eip, &d);
     int old_cpl = c->cpl;
-    if (rpl == c->cpl) {
-        x86_load_cs(c, sel, &d, rpl);
+    if ((sel & 3) == c->cpl) {
+        x86_load_cs(c, sel, &d, c->cpl);
         frame_commit_esp(c, &f);
-        c->eip = eip;
-        set_eflags_iret(c, fl, bytes, old_cpl);
-        c->nmi_blocked = 0;
-        return;
+    } else {
+        return_to_outer(c, &f, bytes, sel, &d, 0);
     }
-    uint32_t new_esp = frame_pop(c, &f, bytes);
-    uint16_t ss = (uint16_t)frame_pop(c, &f, bytes);
-    struct x86_desc ssd;
-    if ((ss & 0xFFFC) == 0)
-        x86_gp(c, 0);
-    if (x86_desc_fetch(c, ss, &ssd) != 0 || (ss & 3) != rpl || !desc_writable(&ssd) || desc_dpl(&ssd) != rpl)
-        x86_gp(c, ss & 0xFFFC);
-    if (!desc_present(&ssd))
-        x86_fault(c, X86_EXC_SS, ss & 0xFFFC, 1);
-    x86_load_cs(c, sel, &d, rpl);
-    x86_desc_set_accessed(c, ss, &ssd);
-    x86_seg_from_desc(c, X86_SS, ss, &ssd);
-    struct frame nf = { c->seg[X86_SS], new_esp, 0, 0 };
-    frame_commit_esp(c, &nf);
     c->eip = eip;
     set_eflags_iret(c, fl, bytes, old_cpl);
     c->nmi_blocked = 0;
-    x86_seg_validate_outer(c);
 }
 
 /* ------------------------------------------------------------------ */
