@@ -45,6 +45,33 @@ static int allowed(const struct paging_regs *regs, unsigned access, int user, in
     return 1;
 }
 
+/* Where a directory entry lives and what it held, for its accessed bit. */
+struct upper {
+    uint64_t addr, entry;
+};
+
+/* The entry that maps the page: check the rights, set the accessed bit of
+ * the directory entry above it (if any) and then its own accessed (and,
+ * for a write, dirty) bit -- in that order, so a page table that maps
+ * itself keeps both -- and describe the page in r. */
+static int map_page(struct physmem *pm, const struct paging_regs *regs, unsigned access, struct paging_result *r,
+                    const struct upper *up, uint64_t addr, uint64_t entry, int user, int rw, uint64_t phys,
+                    uint32_t size)
+{
+    if (!allowed(regs, access, user, rw))
+        return fail(r, access, PF_ERR_PRESENT);
+    if (up)
+        mark(pm, up->addr, up->entry, PTE_A | (access & PG_ACCESS_PEEK) << 16);
+    mark(pm, addr, entry, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0) | (access & PG_ACCESS_PEEK) << 16);
+    r->phys = phys;
+    r->page_size = size;
+    r->user = user;
+    r->writable = allowed(regs, access | PG_ACCESS_WRITE, user, rw);
+    r->global = (entry & PTE_G) != 0;
+    r->dirty = (entry & PTE_D) || (access & PG_ACCESS_WRITE);
+    return 1;
+}
+
 static int walk_32(struct physmem *pm, const struct paging_regs *regs, uint32_t lin, unsigned access,
                    struct paging_result *r)
 {
@@ -61,17 +88,8 @@ static int walk_32(struct physmem *pm, const struct paging_regs *regs, uint32_t 
          * bits 13..21 are reserved. */
         if (pde & 0x003FE000u)
             return fail(r, access, PF_ERR_PRESENT | PF_ERR_RSVD);
-        int user = (pde & PTE_US) != 0, rw = (pde & PTE_RW) != 0;
-        if (!allowed(regs, access, user, rw))
-            return fail(r, access, PF_ERR_PRESENT);
-        mark(pm, pde_addr, pde, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0) | (access & PG_ACCESS_PEEK) << 16);
-        r->phys = (pde & 0xFFC00000u) | (lin & 0x3FFFFFu);
-        r->page_size = 4u << 20;
-        r->user = user;
-        r->writable = allowed(regs, access | PG_ACCESS_WRITE, user, rw);
-        r->global = (pde & PTE_G) != 0;
-        r->dirty = (pde & PTE_D) || (access & PG_ACCESS_WRITE);
-        return 1;
+        return map_page(pm, regs, access, r, NULL, pde_addr, pde, (pde & PTE_US) != 0, (pde & PTE_RW) != 0,
+                        (pde & 0xFFC00000u) | (lin & 0x3FFFFFu), 4u << 20);
     }
 
     uint64_t pte_addr = (pde & 0xFFFFF000u) + (((lin >> 12) & 0x3FFu) << 2);
@@ -83,17 +101,8 @@ static int walk_32(struct physmem *pm, const struct paging_regs *regs, uint32_t 
         return fail(r, access, 0);
     int user = (pde & PTE_US) && (pte & PTE_US);
     int rw = (pde & PTE_RW) && (pte & PTE_RW);
-    if (!allowed(regs, access, user, rw))
-        return fail(r, access, PF_ERR_PRESENT);
-    mark(pm, pde_addr, pde, PTE_A | (access & PG_ACCESS_PEEK) << 16);
-    mark(pm, pte_addr, pte, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0) | (access & PG_ACCESS_PEEK) << 16);
-    r->phys = (pte & 0xFFFFF000u) | (lin & 0xFFFu);
-    r->page_size = 4096;
-    r->user = user;
-    r->writable = allowed(regs, access | PG_ACCESS_WRITE, user, rw);
-    r->global = (pte & PTE_G) != 0;
-    r->dirty = (pte & PTE_D) || (access & PG_ACCESS_WRITE);
-    return 1;
+    const struct upper up = { pde_addr, pde };
+    return map_page(pm, regs, access, r, &up, pte_addr, pte, user, rw, (pte & 0xFFFFF000u) | (lin & 0xFFFu), 4096);
 }
 
 static int walk_pae(struct physmem *pm, const struct paging_regs *regs, uint32_t lin, unsigned access,
@@ -120,17 +129,8 @@ static int walk_pae(struct physmem *pm, const struct paging_regs *regs, uint32_t
         /* A 2 MiB page; bits 13..20 of the entry are reserved. */
         if (pde & 0x1FE000u)
             return fail(r, access, PF_ERR_PRESENT | PF_ERR_RSVD);
-        int user = (pde & PTE_US) != 0, rw = (pde & PTE_RW) != 0;
-        if (!allowed(regs, access, user, rw))
-            return fail(r, access, PF_ERR_PRESENT);
-        mark(pm, pde_addr, pde, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0) | (access & PG_ACCESS_PEEK) << 16);
-        r->phys = (pde & 0xFFFE00000ull) | (lin & 0x1FFFFFu);
-        r->page_size = 2u << 20;
-        r->user = user;
-        r->writable = allowed(regs, access | PG_ACCESS_WRITE, user, rw);
-        r->global = (pde & PTE_G) != 0;
-        r->dirty = (pde & PTE_D) || (access & PG_ACCESS_WRITE);
-        return 1;
+        return map_page(pm, regs, access, r, NULL, pde_addr, pde, (pde & PTE_US) != 0, (pde & PTE_RW) != 0,
+                        (pde & 0xFFFE00000ull) | (lin & 0x1FFFFFu), 2u << 20);
     }
 
     uint64_t pte_addr = (pde & PAE_ADDR_MASK) + (((lin >> 12) & 0x1FFu) << 3);
@@ -144,17 +144,8 @@ static int walk_pae(struct physmem *pm, const struct paging_regs *regs, uint32_t
         return fail(r, access, PF_ERR_PRESENT | PF_ERR_RSVD);
     int user = (pde & PTE_US) && (pte & PTE_US);
     int rw = (pde & PTE_RW) && (pte & PTE_RW);
-    if (!allowed(regs, access, user, rw))
-        return fail(r, access, PF_ERR_PRESENT);
-    mark(pm, pde_addr, pde, PTE_A | (access & PG_ACCESS_PEEK) << 16);
-    mark(pm, pte_addr, pte, PTE_A | ((access & PG_ACCESS_WRITE) ? PTE_D : 0) | (access & PG_ACCESS_PEEK) << 16);
-    r->phys = (pte & PAE_ADDR_MASK) | (lin & 0xFFFu);
-    r->page_size = 4096;
-    r->user = user;
-    r->writable = allowed(regs, access | PG_ACCESS_WRITE, user, rw);
-    r->global = (pte & PTE_G) != 0;
-    r->dirty = (pte & PTE_D) || (access & PG_ACCESS_WRITE);
-    return 1;
+    const struct upper up = { pde_addr, pde };
+    return map_page(pm, regs, access, r, &up, pte_addr, pte, user, rw, (pte & PAE_ADDR_MASK) | (lin & 0xFFFu), 4096);
 }
 
 int paging_walk(struct physmem *pm, const struct paging_regs *regs, uint32_t lin, unsigned access,

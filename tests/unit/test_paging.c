@@ -82,6 +82,13 @@ static void test_32bit(void)
     wr32(&pm, PD + 12, 0x01000000u | PTE_P | PTE_PS | 0x00200000u);
     CHECK(!paging_walk(&pm, &regs, 0x00C00000, 0, &r));
     CHECK_EQ(r.error, PF_ERR_PRESENT | PF_ERR_RSVD);
+
+    /* A directory that maps itself (PDE 4 -> the directory): writing the
+     * page it maps sets A and D in the one entry that is both PDE and PTE. */
+    wr32(&pm, PD + 16, PD | PTE_P | PTE_RW);
+    CHECK(paging_walk(&pm, &regs, 0x01004000, PG_ACCESS_WRITE, &r));
+    CHECK_EQ(r.phys, PD);
+    CHECK_EQ(rd32(&pm, PD + 16) & (PTE_A | PTE_D), PTE_A | PTE_D);
     physmem_destroy(&pm);
 }
 
