@@ -159,7 +159,6 @@ static void double_shift(struct x86_cpu *c, const struct x86_insn *i, int sz, un
     if (count == 0)
         return;
     uint32_t src = reg_get(c, sz, i->reg);
-    const unsigned width = 8u << sz;
     uint32_t r;
     int cf;
     if (sz == 2) {
@@ -172,24 +171,21 @@ static void double_shift(struct x86_cpu *c, const struct x86_insn *i, int sz, un
             cf = (int)((dst >> (count - 1)) & 1);
         }
     } else {
-        /* 16-bit forms with counts above 16 shift through a 48-bit
-         * dst:src:dst pattern, as Intel processors do (result undefined
-         * by the SDM). */
-        uint64_t v = left ? ((uint64_t)dst << 32 | (uint64_t)src << 16 | dst)
-                          : ((uint64_t)dst << 32 | (uint64_t)src << 16 | dst);
+        /* 16-bit forms shift through the 48-bit pattern dst:src:dst, so
+         * counts above 16 give what Intel processors give (the SDM leaves
+         * the result undefined).  Left shifts take the top word, right
+         * shifts the bottom one. */
+        uint64_t v = (uint64_t)dst << 32 | (uint64_t)src << 16 | dst;
         if (left) {
             r = (uint32_t)((v << count) >> 32) & 0xFFFF;
             cf = (int)(((v << (count - 1)) >> 47) & 1);
         } else {
-            uint64_t w = (uint64_t)src << 16 | dst;     /* src:dst, 32 bits */
-            w |= (uint64_t)dst << 32;
-            r = (uint32_t)(w >> count) & 0xFFFF;
-            cf = (int)((w >> (count - 1)) & 1);
+            r = (uint32_t)(v >> count) & 0xFFFF;
+            cf = (int)((v >> (count - 1)) & 1);
         }
     }
     int of = (int)(msb(r, sz) ^ msb(dst, sz));
     result_flags(c, sz, r, cf, of);
-    (void)width;
     if (i->is_mem)
         mem_write(c, i->seg, off, r, 1 << sz);
     else

@@ -86,7 +86,6 @@ X86_OP(x86_hlt); X86_OP(x86_nop); X86_OP(x86_wait); X86_OP(x86_esc);
 X86_OP(x86_clc); X86_OP(x86_stc); X86_OP(x86_cmc); X86_OP(x86_cld); X86_OP(x86_std);
 X86_OP(x86_cli); X86_OP(x86_sti);
 X86_OP(x86_invalid);        /* #UD on the 286 and later */
-X86_OP(x86_lock_ud);        /* LOCK before an instruction that cannot take it */
 X86_OP(x86_fault_gp0);      /* instruction too long */
 X86_OP(x86_cpuid); X86_OP(x86_rdtsc); X86_OP(x86_rdmsr); X86_OP(x86_wrmsr);
 X86_OP(x86_mov_cr_r); X86_OP(x86_mov_r_cr); X86_OP(x86_mov_dr_r); X86_OP(x86_mov_r_dr);
