@@ -10,7 +10,7 @@ bits 16
 cpu 386
 org 0x7C00
 
-COM1 equ 0x3F8
+%include "com1.inc"
 
 start:
         cli
@@ -22,22 +22,7 @@ start:
         sti
         mov     [boot_drive], dl
 
-        ; COM1: 115200 baud, 8 data bits, no parity, 1 stop bit, FIFOs on.
-        mov     dx, COM1 + 3
-        mov     al, 0x80            ; DLAB: the divisor latch
-        out     dx, al
-        mov     dx, COM1
-        mov     al, 1               ; divisor 1 = 115200 baud
-        out     dx, al
-        inc     dx
-        xor     al, al
-        out     dx, al
-        mov     dx, COM1 + 3
-        mov     al, 0x03            ; 8N1, DLAB off
-        out     dx, al
-        dec     dx
-        mov     al, 0x07            ; FCR: enable and clear the FIFOs
-        out     dx, al
+        com1_init
 
         mov     si, msg
         call    print

@@ -16,7 +16,7 @@ bits 16
 cpu 386
 org 0x7C00
 
-COM1 equ 0x3F8
+%include "com1.inc"
 
 start:
         cli
@@ -27,22 +27,7 @@ start:
         mov     sp, 0x7C00
         sti
 
-        ; COM1: 115200 baud, 8N1, FIFOs on.
-        mov     dx, COM1 + 3
-        mov     al, 0x80
-        out     dx, al
-        mov     dx, COM1
-        mov     al, 1
-        out     dx, al
-        inc     dx
-        xor     al, al
-        out     dx, al
-        mov     dx, COM1 + 3
-        mov     al, 0x03
-        out     dx, al
-        dec     dx
-        mov     al, 0x07
-        out     dx, al
+        com1_init
 
         mov     ah, 0x01            ; cursor shape: CH bit 5 = invisible
         mov     cx, 0x2000
